@@ -1,0 +1,313 @@
+"""The shared vocabulary: users and roles, state bodies, regions, service types, indicators and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import validate_bin
+
+
+class TranslatedNameMixin:
+    """Give a model with name_ru, name_kk and name_en a `name` in the active language."""
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_ru
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(TranslatedNameMixin, models.Model):
+    class Level(models.IntegerChoices):
+        FIRST = 1, _("Region or city of republican significance")
+        DISTRICT = 2, _("District")
+
+    kato = models.CharField(_("KATO code"), max_length=9, unique=True, help_text=_("The 9-digit KATO code."))
+    code = models.CharField(_("code"), max_length=2, blank=True, help_text=_("2-digit code of a first-level unit."))
+    iso = models.CharField(_("ISO 3166-2 code"), max_length=6, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    centre_ru = models.CharField(_("centre (Russian)"), max_length=100, blank=True)
+    centre_kk = models.CharField(_("centre (Kazakh)"), max_length=100, blank=True)
+    centre_en = models.CharField(_("centre (English)"), max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.FIRST)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    valid_from = models.DateField(
+        _("exists since"), null=True, blank=True, help_text=_("Set where the unit was created or re-formed recently.")
+    )
+    split_from = models.ForeignKey(
+        "self", verbose_name=_("split from"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tile_row = models.PositiveSmallIntegerField(_("tile-grid row"), default=0)
+    tile_col = models.PositiveSmallIntegerField(_("tile-grid column"), default=0)
+    data_from_year = models.PositiveSmallIntegerField(
+        _("data complete from year"),
+        null=True,
+        blank=True,
+        help_text=_("The first year from which this region's contracts are fully in the system."),
+    )
+
+    class Meta:
+        ordering = ["kato"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def exists_in(self, year: int) -> bool:
+        """Return whether the region existed on the last day of the year."""
+        return self.valid_from is None or self.valid_from.year <= year
+
+
+class ServiceType(TranslatedNameMixin, models.Model):
+    class Setting(models.TextChoices):
+        STATIONARY = "stationary", _("stationary")
+        DAY_CARE = "day-care", _("day care")
+        HOME_BASED = "home-based", _("home-based")
+        TEMPORARY_STAY = "temporary-stay", _("temporary stay")
+        COMMUNITY = "community", _("in the community")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_service(self, service_type: ServiceType) -> IndicatorQuerySet:
+        """Return indicators of this service type and those for all services."""
+        return self.filter(Q(service_type=service_type) | Q(service_type__isnull=True))
+
+
+class Indicator(TranslatedNameMixin, models.Model):
+    class Kind(models.TextChoices):
+        OUTPUT = "output", _("output")
+        OUTCOME = "outcome", _("outcome")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("higher is better")
+        LOWER = "lower", _("lower is better")
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", _("percent (0–100)")
+        CHILDREN = "children", _("children")
+        FAMILIES = "families", _("families")
+        CASES = "cases", _("cases")
+        PEOPLE = "people", _("people")
+        DAYS = "days", _("days")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    service_type = models.ForeignKey(
+        ServiceType,
+        verbose_name=_("service type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        help_text=_("Leave empty for an indicator of every service."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service_type_id", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+
+class Agency(models.Model):
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("national")
+        REGIONAL = "regional", _("regional")
+        DISTRICT = "district", _("district")
+
+    name_ru = models.CharField(_("name (Russian)"), max_length=300)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
+    bin = models.CharField(_("BIN"), max_length=12, unique=True, validators=[validate_bin])
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        help_text=_("Empty for a national body."),
+    )
+    evaluation_threshold = models.DecimalField(
+        _("evaluation threshold"),
+        max_digits=4,
+        decimal_places=2,
+        default=15,
+        validators=[MinValueValidator(0), MaxValueValidator(25)],
+        help_text=_("A result evaluation below this total (of 25) is negative."),
+    )
+
+    class Meta:
+        ordering = ["name_ru"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="national") | Q(region__isnull=False), name="agency_regional_has_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_kk if (get_language() or "")[:2] == "kk" and self.name_kk else self.name_ru
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("procurement officer")
+    EXPERT = "expert", _("expert")
+    NGO = "ngo", _("NGO member")
+    COMMITTEE = "committee", _("committee staff")
+    ADMIN = "admin", _("administrator")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.NGO)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
+        help_text=_("Required for officers; NGO members have none."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="ru"
+    )
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=~Q(role="officer", agency__isnull=True), name="user_officer_has_agency"),
+            models.CheckConstraint(condition=~Q(role="ngo", agency__isnull=False), name="user_ngo_has_no_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.OFFICER and not self.agency_id:
+            raise ValidationError({"agency": _("An officer must belong to an agency.")})
+        if self.role == Role.NGO and self.agency_id:
+            raise ValidationError({"agency": _("An NGO member cannot belong to an agency.")})
+
+    @property
+    def is_officer(self) -> bool:
+        return self.is_authenticated and self.role == Role.OFFICER
+
+    @property
+    def is_expert(self) -> bool:
+        return self.is_authenticated and self.role == Role.EXPERT
+
+    @property
+    def is_ngo(self) -> bool:
+        return self.is_authenticated and self.role == Role.NGO
+
+    @property
+    def is_committee(self) -> bool:
+        return self.is_authenticated and self.role == Role.COMMITTEE
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_authenticated and (self.role == Role.ADMIN or self.is_superuser)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model) -> AuditEventQuerySet:
+        """Return the events of one object, newest first."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=str(obj.pk)
+        ).select_related("actor")
+
+    def for_objects(self, content_type: ContentType, ids) -> AuditEventQuerySet:
+        """Return the events of several objects of one type."""
+        return self.filter(content_type=content_type, object_id__in=[str(i) for i in ids]).select_related("actor")
+
+
+class AuditEvent(models.Model):
+    """One state change or edit. Append-only: the application never edits or deletes these rows."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(_("action"), max_length=60)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT)
+    object_id = models.CharField(_("object id"), max_length=40)
+    object_repr = models.CharField(_("object"), max_length=300)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("Audit events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Audit events cannot be deleted."))
+
+
+class LoginThrottle(models.Model):
+    """Failed logins for one username from one IP address, so a rival cannot lock an NGO out from elsewhere."""
+
+    username = models.CharField(_("username"), max_length=150)
+    ip = models.GenericIPAddressField(_("IP address"))
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_throttle_username_ip")]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip}"

@@ -1,0 +1,76 @@
+"""Formatting of money, numbers and dates in the active language, and small page helpers."""
+
+import decimal
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+NBSP = "\u00a0"
+
+
+def group_number(value, places: int = 0) -> str:
+    """Return a number with the active language's separators: 1 234 567,5 (ru, kk) or 1,234,567.5 (en)."""
+    if value is None or value == "":
+        return "—"
+    number = decimal.Decimal(value)
+    text = f"{number:,.{places}f}"
+    if (get_language() or "ru")[:2] in ("ru", "kk"):
+        text = text.replace(",", NBSP).replace(".", ",")
+    return text
+
+
+@register.filter
+def money(value) -> str:
+    """Format an amount in tenge: whole tenge without decimals, tiyn when present."""
+    if value is None or value == "":
+        return "—"
+    number = decimal.Decimal(value)
+    places = 0 if number == number.to_integral_value() else 2
+    return f"{group_number(number, places)}{NBSP}₸"
+
+
+@register.filter
+def num(value, places=0) -> str:
+    return group_number(value, int(places))
+
+
+@register.filter
+def percent(value, places=0) -> str:
+    """Format a fraction (0.5) as a percentage (50 %); missing stays missing."""
+    if value is None or value == "":
+        return "—"
+    return f"{group_number(decimal.Decimal(value) * 100, int(places))}{NBSP}%"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs) -> str:
+    """Return the current query string with some parameters replaced (for sort, page and export links)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return "?" + query.urlencode()
+
+
+def _css_class(widget) -> str:
+    input_type = getattr(widget, "input_type", "")
+    if input_type == "checkbox":
+        return "form-check-input"
+    if widget.__class__.__name__ in ("Select", "SelectMultiple", "NullBooleanSelect"):
+        return "form-select"
+    return "form-control"
+
+
+@register.inclusion_tag("includes/form_fields.html")
+def form_fields(form):
+    """Render a form's fields with Bootstrap classes, errors and help texts."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = _css_class(widget)
+        if css not in widget.attrs.get("class", ""):
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+    return {"form": form}

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProvidersConfig(AppConfig):
+    name = "providers"
+    verbose_name = _("NGO registry")
+
+    def ready(self) -> None:
+        from providers import panels
+
+        panels.register_all()

@@ -1,0 +1,89 @@
+"""Dashboard panels of the NGO registry."""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from core import dashboard
+from core.models import Region, Role
+from core.util import today
+from providers.models import Provider, ServiceArea, StaffMember
+
+
+def my_organisations(user) -> dict | None:
+    """The NGO member's organisations: status, staff who may work with children, certificates lapsing soon."""
+    on = today()
+    providers = list(Provider.objects.of_user(user).select_related("home_region"))
+    if not providers:
+        return None
+    staff = StaffMember.objects.filter(provider__in=providers).current()
+    child_ok = set(staff.may_work_with_children(on).values_list("pk", flat=True))
+    rows = []
+    for provider in providers:
+        members = [m for m in staff if m.provider_id == provider.pk]
+        rows.append(
+            {
+                "provider": provider,
+                "staff": len(members),
+                "child_ok": sum(1 for m in members if m.pk in child_ok),
+                "lapsing": [(m, what, until) for m in members for what, until in m.lapsing(on)],
+            }
+        )
+    return {"rows": rows}
+
+
+def awaiting_verification(user) -> dict | None:
+    """Unverified organisations the user may verify (home region of the officer's agency; all for admins)."""
+    providers = Provider.objects.filter(status=Provider.Status.UNVERIFIED).select_related("home_region")
+    if user.role == Role.OFFICER:
+        if not user.agency or not user.agency.region_id:
+            return None
+        providers = providers.filter(home_region_id=user.agency.region_id)
+    return {"providers": providers.order_by("created_at")[:10], "count": providers.count()}
+
+
+def registry_by_region(user) -> dict:
+    """Active organisations by home region and by service area, with the regions where none works."""
+    regions = Region.objects.filter(level=Region.Level.FIRST).annotate(
+        home=Count("providers", filter=Q(providers__status=Provider.Status.ACTIVE), distinct=True),
+    )
+    working = dict(
+        ServiceArea.objects.filter(provider__status=Provider.Status.ACTIVE)
+        .values("region")
+        .annotate(n=Count("provider", distinct=True))
+        .values_list("region", "n")
+    )
+    rows = [(region, region.home, working.get(region.pk, 0)) for region in regions]
+    return {"rows": rows, "without": [region for region, _home, n in rows if n == 0]}
+
+
+def register_all() -> None:
+    dashboard.register(
+        dashboard.Panel(
+            key="providers-mine",
+            title=_("Your organisation"),
+            roles=frozenset({Role.NGO}),
+            template="providers/panels/mine.html",
+            context=my_organisations,
+            order=10,
+        )
+    )
+    dashboard.register(
+        dashboard.Panel(
+            key="providers-verification",
+            title=_("Organisations awaiting verification"),
+            roles=frozenset({Role.OFFICER, Role.ADMIN}),
+            template="providers/panels/verification.html",
+            context=awaiting_verification,
+            order=50,
+        )
+    )
+    dashboard.register(
+        dashboard.Panel(
+            key="providers-registry",
+            title=_("NGOs by region"),
+            roles=frozenset({Role.COMMITTEE, Role.ADMIN, Role.OFFICER}),
+            template="providers/panels/registry.html",
+            context=registry_by_region,
+            order=60,
+        )
+    )

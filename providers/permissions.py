@@ -1,0 +1,40 @@
+"""May this user do this to this provider? Small predicates; rows are scoped by Provider.objects.visible_to."""
+
+from core.models import Role
+from providers.models import Provider
+
+
+def is_member(user, provider: Provider) -> bool:
+    """Return whether the user is a member of the organisation."""
+    if not user.is_authenticated or user.role != Role.NGO:
+        return False
+    return provider.memberships.filter(user=user).exists()
+
+
+def can_view_registry(user) -> bool:
+    """Return whether the user may list and export the registry of NGOs."""
+    return user.is_authenticated and (user.is_superuser or user.role in (Role.OFFICER, Role.COMMITTEE, Role.ADMIN))
+
+
+def can_verify(user, provider: Provider) -> bool:
+    """Return whether the user may verify, suspend or reactivate: an admin, or an officer of the home region."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    return (
+        user.role == Role.OFFICER
+        and user.agency is not None
+        and user.agency.region_id is not None
+        and user.agency.region_id == provider.home_region_id
+    )
+
+
+def can_edit(user, provider: Provider) -> bool:
+    """Return whether the user may edit the profile, service areas, staff and invite colleagues."""
+    return is_member(user, provider)
+
+
+def can_see_staff_personal_data(user, provider: Provider) -> bool:
+    """Return whether the user may see staff names and certificate dates: only the NGO itself."""
+    return is_member(user, provider)

@@ -1,0 +1,409 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import CreateView, DeleteView, DetailView, FormView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from core import audit
+from core.exceptions import InvalidTransition
+from core.exports import ExportMixin
+from core.mail import notify
+from core.models import AuditEvent, Role
+from core.util import add_months, today
+from providers import permissions
+from providers.filters import ProviderFilter
+from providers.forms import (
+    AccessRequestForm,
+    AccountForm,
+    InvitationForm,
+    ProviderForm,
+    ReasonForm,
+    ServiceAreaForm,
+    StaffMemberForm,
+)
+from providers.models import Invitation, Membership, Provider, ServiceArea, StaffMember
+from providers.tables import ProviderTable
+
+
+def with_counts(queryset):
+    """Return providers annotated with the counts the registry shows."""
+    oldest = add_months(today(), -settings.GSZ["CHILD_WORK_CERTIFICATE_MONTHS"])
+    return queryset.annotate(
+        service_area_count=Count("service_areas", distinct=True),
+        staff_count=Count("staff", filter=Q(staff__is_active=True), distinct=True),
+        child_ok_count=Count(
+            "staff",
+            filter=Q(
+                staff__is_active=True,
+                staff__no_record_certificate_date__gte=oldest,
+                staff__no_record_certificate_date__lte=today(),
+            ),
+            distinct=True,
+        ),
+    )
+
+
+class ProviderListView(ExportMixin, SingleTableMixin, FilterView):
+    table_class = ProviderTable
+    filterset_class = ProviderFilter
+    template_name = "providers/provider_list.html"
+    paginate_by = 25
+    export_basename = "ngos"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_view_registry(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return with_counts(Provider.objects.listable_by(self.request.user).select_related("home_region")).order_by(
+            "name_ru", "id"
+        )
+
+
+class ProviderDetailView(DetailView):
+    template_name = "providers/provider_detail.html"
+
+    def get_queryset(self):
+        return Provider.objects.visible_to(self.request.user).select_related("home_region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        provider, user = self.object, self.request.user
+        on = today()
+        staff = list(provider.staff.all())
+        for member in staff:
+            member.child_ok = member.may_work_with_children(on)
+            member.lapsing_items = member.lapsing(on)
+        personal = permissions.can_see_staff_personal_data(user, provider)
+        context.update(
+            {
+                "today": on,
+                "staff": staff,
+                "active_staff": [m for m in staff if m.is_active],
+                "child_ok_count": sum(1 for m in staff if m.is_active and m.child_ok),
+                "lapsing_staff": [m for m in staff if m.is_active and m.lapsing_items],
+                "show_personal": personal,
+                "service_areas": provider.service_areas.select_related("region", "service_type"),
+                "members": provider.memberships.select_related("user") if personal else None,
+                "invitations": provider.invitations.filter(accepted_at__isnull=True) if personal else None,
+                "events": AuditEvent.objects.for_object(provider)[:50],
+                "can_edit": permissions.can_edit(user, provider),
+                "can_verify": permissions.can_verify(user, provider),
+                "listing_current": provider.listing_is_current(on),
+                "experience": provider.experience_years(on),
+                "reason_form": ReasonForm(),
+            }
+        )
+        return context
+
+
+@method_decorator(login_not_required, name="dispatch")
+class RegisterView(FormView):
+    """An NGO representative registers an account and their organisation in one step."""
+
+    template_name = "providers/register.html"
+    form_class = ProviderForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            messages.info(request, _("You are already signed in."))
+            return redirect("core:dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("account_form", AccountForm(prefix="account"))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        account_form = AccountForm(request.POST, prefix="account")
+        if not (form.is_valid() and account_form.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, account_form=account_form))
+        with transaction.atomic():
+            user = account_form.create_user(language=(get_language() or "ru")[:2])
+            provider = form.save()
+            Membership.objects.create(user=user, provider=provider)
+            audit.record(actor=user, action="registered", target=provider, changes=audit.model_changes(form))
+            notify(
+                recipients=verifying_officers(provider),
+                template="providers/email/registered.txt",
+                context={"provider": provider},
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Your organisation is registered. It can bid once an officer of its home region verifies it."),
+        )
+        return redirect(provider)
+
+
+def verifying_officers(provider: Provider):
+    """Return the officers who may verify this provider (agencies of its home region)."""
+    return get_user_model().objects.filter(role=Role.OFFICER, agency__region=provider.home_region, is_active=True)
+
+
+class MemberRequiredMixin:
+    """For pages that edit an organisation: the provider comes from visible_to (404) and the user must be a member."""
+
+    provider_kwarg = "provider_pk"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=kwargs[self.provider_kwarg])
+        if not permissions.can_edit(request.user, self.provider):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return self.provider.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(provider=self.provider, **kwargs)
+
+
+class ProviderUpdateView(audit.AuditedFormMixin, MemberRequiredMixin, UpdateView):
+    provider_kwarg = "pk"
+    form_class = ProviderForm
+    template_name = "providers/provider_form.html"
+
+    def get_object(self, queryset=None):
+        return self.provider
+
+    def form_valid(self, form):
+        messages.success(self.request, _("The profile is saved."))
+        return super().form_valid(form)
+
+
+class ChildFormMixin(audit.AuditedFormMixin, MemberRequiredMixin):
+    """Create and edit a provider's service areas and staff; the change shows on the provider's timeline."""
+
+    template_name = "providers/child_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "provider": self.provider}
+
+    def get_queryset(self):
+        return self.model.objects.filter(provider=self.provider)
+
+    def audit_target(self, instance):
+        return self.provider
+
+    def get_context_data(self, **kwargs):
+        verb = _("Edit") if getattr(self, "object", None) else _("Add")
+        return super().get_context_data(form_title=f"{verb}: {self.model._meta.verbose_name}", **kwargs)
+
+    def audit_note(self, instance) -> str:
+        return f"{self.model._meta.verbose_name} #{instance.pk}"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Saved."))
+        return super().form_valid(form)
+
+
+class ServiceAreaCreateView(ChildFormMixin, CreateView):
+    model = ServiceArea
+    form_class = ServiceAreaForm
+    audit_action_create = "service area added"
+    audit_action_update = "service area edited"
+
+
+class ServiceAreaUpdateView(ChildFormMixin, UpdateView):
+    model = ServiceArea
+    form_class = ServiceAreaForm
+    audit_action_create = "service area added"
+    audit_action_update = "service area edited"
+
+
+class StaffCreateView(ChildFormMixin, CreateView):
+    model = StaffMember
+    form_class = StaffMemberForm
+    audit_action_create = "staff member added"
+    audit_action_update = "staff member edited"
+
+
+class StaffUpdateView(ChildFormMixin, UpdateView):
+    model = StaffMember
+    form_class = StaffMemberForm
+    audit_action_create = "staff member added"
+    audit_action_update = "staff member edited"
+
+
+class ChildDeleteView(MemberRequiredMixin, DeleteView):
+    template_name = "providers/child_confirm_delete.html"
+
+    def get_queryset(self):
+        return self.model.objects.filter(provider=self.provider)
+
+    def form_valid(self, form):
+        obj = self.get_object()
+        with transaction.atomic():
+            audit.record(
+                actor=self.request.user,
+                action=f"{self.model._meta.model_name} removed",
+                target=self.provider,
+                note=f"{self.model._meta.verbose_name} #{obj.pk}",
+            )
+            obj.delete()
+        messages.success(self.request, _("Removed."))
+        return redirect(self.get_success_url())
+
+
+class ServiceAreaDeleteView(ChildDeleteView):
+    model = ServiceArea
+
+
+class StaffDeleteView(ChildDeleteView):
+    model = StaffMember
+
+
+class InviteView(MemberRequiredMixin, FormView):
+    form_class = InvitationForm
+    template_name = "providers/child_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "provider": self.provider}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form_title=_("Invite a colleague by email"), **kwargs)
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            invitation = form.save(commit=False)
+            invitation.provider = self.provider
+            invitation.invited_by = self.request.user
+            invitation.save()
+            audit.record(actor=self.request.user, action="member invited", target=self.provider, note="invitation")
+            notify(
+                recipients=[(invitation.email, (get_language() or "ru")[:2])],
+                template="providers/email/invitation.txt",
+                context={"invitation": invitation, "provider": self.provider},
+            )
+        messages.success(self.request, _("The invitation is sent to %(email)s.") % {"email": invitation.email})
+        return redirect(self.provider)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AcceptInvitationView(FormView):
+    """Join an organisation by invitation: a signed-in NGO member confirms; a newcomer creates an account."""
+
+    template_name = "providers/invitation_accept.html"
+    form_class = AccountForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.invitation = Invitation.objects.select_related("provider").filter(token=kwargs["token"]).first()
+        if self.invitation is None or not self.invitation.is_open:
+            raise Http404(_("This invitation does not exist or has expired."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        if self.request.user.is_authenticated:
+            return None
+        form = super().get_form(form_class)
+        form.fields["email"].initial = self.invitation.email
+        return form
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(invitation=self.invitation, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            if user.role != Role.NGO:
+                messages.error(request, _("Only NGO accounts can join an organisation."))
+                return redirect("core:dashboard")
+            return self.accept(user)
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        with transaction.atomic():
+            user = form.create_user(language=(get_language() or "ru")[:2])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return self.accept(user)
+
+    def accept(self, user):
+        provider = self.invitation.provider
+        with transaction.atomic():
+            Membership.objects.get_or_create(user=user, provider=provider)
+            self.invitation.accepted_at = timezone.now()
+            self.invitation.accepted_by = user
+            self.invitation.save(update_fields=["accepted_at", "accepted_by"])
+            audit.record(actor=user, action="member joined", target=provider, note=str(user))
+        messages.success(self.request, _("You are now a member of %(provider)s.") % {"provider": provider})
+        return redirect(provider)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AccessRequestView(CreateView):
+    """Someone who finds their BIN already registered asks an administrator for access."""
+
+    form_class = AccessRequestForm
+    template_name = "providers/access_request.html"
+
+    def get_initial(self):
+        return {"bin": self.request.GET.get("bin", "")}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            request_row = form.save(commit=False)
+            request_row.provider = Provider.objects.filter(bin=request_row.bin).first()
+            request_row.save()
+            audit.record(actor=self.request.user, action="access requested", target=request_row)
+            admins = get_user_model().objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+            notify(
+                recipients=[*admins, (settings.SUPPORT_EMAIL, settings.LANGUAGE_CODE)],
+                template="providers/email/access_request.txt",
+                context={"access_request": request_row},
+            )
+        messages.success(
+            self.request,
+            _("Your request is sent. An administrator will contact you at %(email)s.") % {"email": request_row.email},
+        )
+        return redirect("core:home")
+
+
+class ProviderTransitionView(View):
+    """POST-only: verify, suspend or reactivate an organisation."""
+
+    actions = {"verify": "verify", "suspend": "suspend", "reactivate": "reactivate"}
+
+    def post(self, request, pk, action):
+        provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
+        if action not in self.actions:
+            raise Http404
+        if not permissions.can_verify(request.user, provider):
+            raise PermissionDenied
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            if action == "suspend":
+                provider.suspend(by=request.user, reason=reason)
+            else:
+                getattr(provider, action)(by=request.user)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Status: %(status)s.") % {"status": provider.get_status_display()})
+        return redirect(provider)
+
+
+class MyProviderView(View):
+    """Send an NGO member to their organisation's page."""
+
+    def get(self, request):
+        provider = Provider.objects.of_user(request.user).order_by("id").first()
+        if provider is None:
+            raise Http404
+        return redirect(provider)
