@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "core",
     "providers",
+    "tenders",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("providers/", include("providers.urls")),
+    path("calls/", include("tenders.urls")),
     path("admin/", admin.site.urls),
 ]

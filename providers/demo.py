@@ -179,7 +179,9 @@ def load(*, rng, context, stdout) -> None:
         providers.append(provider)
 
         for code in [home, *also]:
-            for service in set(rng.choices(services, weights=weights, k=rng.randint(1, 3))):
+            for service in sorted(
+                set(rng.choices(services, weights=weights, k=rng.randint(1, 3))), key=lambda s: s.pk
+            ):
                 ServiceArea.objects.get_or_create(
                     provider=provider,
                     region=regions[code],

@@ -74,3 +74,13 @@ def form_fields(form):
         if css not in widget.attrs.get("class", ""):
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
     return {"form": form}
+
+
+@register.simple_tag
+def form_field_widget(bound_field):
+    """Render one field's widget with its Bootstrap class (for formset rows laid out by hand)."""
+    widget = bound_field.field.widget
+    css = _css_class(widget)
+    if css not in widget.attrs.get("class", ""):
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+    return bound_field.as_widget()

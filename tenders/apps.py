@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TendersConfig(AppConfig):
+    name = "tenders"
+    verbose_name = _("Calls and bids")
+
+    def ready(self) -> None:
+        from tenders import panels
+
+        panels.register_all()

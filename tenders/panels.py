@@ -1,0 +1,145 @@
+"""Dashboard panels of the competition cycle."""
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import dashboard
+from core.models import Role
+from providers.models import Provider, ServiceArea
+from tenders.models import Bid, Call, CommissionMember, Complaint, ConflictDeclaration, ScoreSheet
+
+
+def officer_queue(user) -> dict | None:
+    """The officer's work queue: drafts, calls closing within a week, bids to open, evaluations, complaints."""
+    if not user.agency_id:
+        return None
+    now = timezone.now()
+    calls = Call.objects.filter(agency_id=user.agency_id).select_related("region", "service_type")
+    return {
+        "drafts": calls.filter(status=Call.Status.DRAFT).order_by("deadline")[:10],
+        "closing": calls.accepting_bids(now).filter(deadline__lte=now + dt.timedelta(days=7)).order_by("deadline"),
+        "to_open": calls.past_deadline_unopened(now).order_by("deadline"),
+        "evaluating": calls.filter(status=Call.Status.EVALUATION).order_by("deadline"),
+        "complaints": Complaint.objects.filter(call__agency_id=user.agency_id, status=Complaint.Status.SUBMITTED)
+        .select_related("call", "provider")
+        .order_by("filed_at"),
+        "unanswered": calls.filter(questions__answered_at__isnull=True, status=Call.Status.PUBLISHED)
+        .distinct()
+        .count(),
+    }
+
+
+def ngo_calls(user) -> dict | None:
+    """Open calls matching the NGO's service areas, with days left, and the NGO's own live bids."""
+    providers = Provider.objects.of_user(user)
+    if not providers.exists():
+        return None
+    now = timezone.now()
+    areas = ServiceArea.objects.filter(provider__in=providers).values_list("region_id", "service_type_id")
+    match = Q(pk__in=[])
+    for region_id, service_id in set(areas):
+        match |= Q(region_id=region_id, service_type_id=service_id)
+    open_calls = list(
+        Call.objects.accepting_bids(now)
+        .filter(match)
+        .select_related("region", "service_type")
+        .with_total()
+        .order_by("deadline")[:15]
+    )
+    for call in open_calls:
+        call.days_left = (call.deadline - now).days
+    bids = (
+        Bid.objects.filter(provider__in=providers)
+        .live()
+        .select_related("call", "provider")
+        .order_by("-call__deadline")[:15]
+    )
+    return {"open_calls": open_calls, "bids": bids}
+
+
+def commission_work(user) -> dict | None:
+    """Calls the user sits on that are under evaluation, with declarations and sheets still to do."""
+    seats = list(
+        CommissionMember.objects.filter(
+            user=user, call__status=Call.Status.EVALUATION, call__scoring_closed_at__isnull=True
+        )
+        .select_related("call")
+        .annotate(admitted=Count("call__bids", filter=Q(call__bids__status=Bid.Status.ADMITTED), distinct=True))
+    )
+    if not seats and user.role == Role.OFFICER:
+        return None
+    declared = dict(
+        ConflictDeclaration.objects.filter(member__in=seats)
+        .values("member")
+        .annotate(n=Count("id"))
+        .values_list("member", "n")
+    )
+    sheets = dict(
+        ScoreSheet.objects.filter(member__in=seats, submitted_at__isnull=False)
+        .values("member")
+        .annotate(n=Count("id"))
+        .values_list("member", "n")
+    )
+    rows = [(seat, seat.admitted, declared.get(seat.pk, 0), sheets.get(seat.pk, 0)) for seat in seats]
+    return {"rows": rows}
+
+
+def calls_overview(user) -> dict:
+    """National picture of calls by status, with single-bid and failed counts."""
+    by_status = dict(Call.objects.public().values("status").annotate(n=Count("id")).values_list("status", "n"))
+    single = (
+        Call.objects.filter(status=Call.Status.AWARDED)
+        .annotate(n=Count("bids", filter=~Q(bids__status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN])))
+        .filter(n=1)
+        .count()
+    )
+    rows = [(Call.Status(s).label, by_status.get(s, 0)) for s in Call.Status.values if s != Call.Status.DRAFT]
+    return {"rows": rows, "single": single}
+
+
+def register_all() -> None:
+    dashboard.register(
+        dashboard.Panel(
+            key="tenders-officer",
+            title=_("Calls: your work queue"),
+            roles=frozenset({Role.OFFICER}),
+            template="tenders/panels/officer.html",
+            context=officer_queue,
+            order=20,
+            width="col-lg-12",
+        )
+    )
+    dashboard.register(
+        dashboard.Panel(
+            key="tenders-ngo",
+            title=_("Open calls in your service areas"),
+            roles=frozenset({Role.NGO}),
+            template="tenders/panels/ngo.html",
+            context=ngo_calls,
+            order=20,
+            width="col-lg-12",
+        )
+    )
+    dashboard.register(
+        dashboard.Panel(
+            key="tenders-commission",
+            title=_("Commissions: bids to declare and score"),
+            roles=frozenset({Role.EXPERT, Role.OFFICER}),
+            template="tenders/panels/commission.html",
+            context=commission_work,
+            order=30,
+        )
+    )
+    dashboard.register(
+        dashboard.Panel(
+            key="tenders-overview",
+            title=_("Calls nationally"),
+            roles=frozenset({Role.COMMITTEE, Role.ADMIN}),
+            template="tenders/panels/overview.html",
+            context=calls_overview,
+            order=30,
+        )
+    )

@@ -1,0 +1,597 @@
+"""Workflows of the competition cycle. Each runs in a transaction, checks the allowed transitions, writes the audit
+log and sends its emails after commit. Deadline-sensitive steps lock the call row, so a bid arriving at the deadline
+and the opening of bids cannot race."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.exceptions import InvalidTransition
+from core.mail import notify
+from core.models import Indicator, Role
+from tenders import scoring
+from tenders.models import (
+    DEFAULT_CRITERIA,
+    Bid,
+    Call,
+    CommissionMember,
+    Complaint,
+    ConflictDeclaration,
+    Criterion,
+    Question,
+    Score,
+    ScoreSheet,
+)
+
+MIN_DAYS_TO_DEADLINE_AT_PUBLICATION = 5
+MIN_DAYS_FOR_TERMS_CHANGE = 4
+STANDSTILL_DAYS = 5
+MIN_COMMISSION = 3
+
+
+def _lock(call: Call) -> Call:
+    """Return the call re-read with its row locked for the rest of the transaction."""
+    return Call.objects.select_for_update().get(pk=call.pk)
+
+
+def _set_status(obj, to: str, *, by, action: str, note: str = "", extra: dict | None = None) -> None:
+    if to not in obj.TRANSITIONS.get(obj.status, set()):
+        raise InvalidTransition(_("Not possible in the status “%(status)s”.") % {"status": obj.get_status_display()})
+    old = obj.status
+    obj.status = to
+    fields = ["status", *(extra or {})]
+    for name, value in (extra or {}).items():
+        setattr(obj, name, value)
+    obj.save(update_fields=fields)
+    audit.record(actor=by, action=action, target=obj, changes={"status": (old, to)}, note=note)
+
+
+def add_default_criteria(call: Call) -> None:
+    """Give a new call the default evaluation criteria (editable until publication)."""
+    Criterion.objects.bulk_create(
+        Criterion(call=call, name_ru=ru, name_kk=kk, name_en=en, weight=weight, position=i)
+        for i, (ru, kk, en, weight) in enumerate(DEFAULT_CRITERIA)
+    )
+
+
+def publication_errors(call: Call, now: dt.datetime) -> list[str]:
+    """Return what stops a draft from being published, in words (empty when it may be published)."""
+    errors = []
+    if call.deadline < now + dt.timedelta(days=MIN_DAYS_TO_DEADLINE_AT_PUBLICATION):
+        errors.append(
+            _("The deadline must be at least %(days)d days ahead.") % {"days": MIN_DAYS_TO_DEADLINE_AT_PUBLICATION}
+        )
+    if call.opens_at >= call.deadline:
+        errors.append(_("Submission must open before the deadline."))
+    weights = sum(c.weight for c in call.criteria.all())
+    if weights != 100:
+        errors.append(_("The criteria weights sum to %(sum)d, not 100.") % {"sum": weights})
+    years = sorted(line.year for line in call.budget_lines.all())
+    if years != list(call.years):
+        errors.append(
+            _("There must be one budget line for each year %(first)d–%(last)d.")
+            % {"first": call.start_year, "last": call.end_year}
+        )
+    if (
+        call.outcome_share
+        and not Indicator.objects.filter(service_type=call.service_type, kind=Indicator.Kind.OUTCOME).exists()
+    ):
+        errors.append(_("An outcome-payment share needs a service type with an outcome indicator."))
+    return errors
+
+
+def matching_ngo_users(call: Call):
+    """Return members of active NGOs whose service areas match the call's region and service."""
+    return (
+        get_user_model()
+        .objects.filter(
+            role=Role.NGO,
+            is_active=True,
+            memberships__provider__status="active",
+            memberships__provider__service_areas__region=call.region,
+            memberships__provider__service_areas__service_type=call.service_type,
+        )
+        .distinct()
+    )
+
+
+def bidder_users(call: Call, *, statuses=None):
+    """Return members of the NGOs holding bids on the call (optionally only bids in some statuses)."""
+    bids = Bid.objects.filter(call=call)
+    if statuses:
+        bids = bids.filter(status__in=statuses)
+    return (
+        get_user_model().objects.filter(memberships__provider__in=bids.values("provider"), is_active=True).distinct()
+    )
+
+
+@transaction.atomic
+def publish_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> Call:
+    """Publish a draft: checks the deadline, weights and budget lines; tells matching NGOs."""
+    now = now or timezone.now()
+    call = _lock(call)
+    if call.status != Call.Status.DRAFT:
+        raise InvalidTransition(_("Only a draft can be published."))
+    errors = publication_errors(call, now)
+    if errors:
+        raise InvalidTransition(errors)
+    _set_status(call, Call.Status.PUBLISHED, by=acting_user, action="published", extra={"published_at": now})
+    notify(recipients=matching_ngo_users(call), template="tenders/email/published.txt", context={"call": call})
+    return call
+
+
+@transaction.atomic
+def cancel_call(*, call: Call, acting_user, reason: str, now: dt.datetime | None = None) -> Call:
+    """Cancel a draft, published or evaluating call with a reason; bidders are told."""
+    if not reason.strip():
+        raise InvalidTransition(_("Give a reason for the cancellation."))
+    call = _lock(call)
+    was_published = call.status != Call.Status.DRAFT
+    _set_status(
+        call,
+        Call.Status.CANCELLED,
+        by=acting_user,
+        action="cancelled",
+        note=reason,
+        extra={"cancelled_at": now or timezone.now(), "status_reason": reason},
+    )
+    if was_published:
+        notify(recipients=bidder_users(call), template="tenders/email/cancelled.txt", context={"call": call})
+    return call
+
+
+@transaction.atomic
+def extend_deadline(*, call: Call, acting_user, new_deadline: dt.datetime, now: dt.datetime | None = None) -> Call:
+    """Move the deadline of a published call later; bidders and NGOs with drafts are told."""
+    now = now or timezone.now()
+    call = _lock(call)
+    if call.status != Call.Status.PUBLISHED or call.deadline_passed(now):
+        raise InvalidTransition(_("Only a published call before its deadline can be extended."))
+    if new_deadline <= call.deadline:
+        raise InvalidTransition(_("The new deadline must be later than the current one."))
+    if call.amendment_required and new_deadline < now + dt.timedelta(days=MIN_DAYS_FOR_TERMS_CHANGE):
+        raise InvalidTransition(
+            _("After a change of terms the deadline must be at least %(days)d days ahead.")
+            % {"days": MIN_DAYS_FOR_TERMS_CHANGE}
+        )
+    old = call.deadline
+    call.deadline = new_deadline
+    call.amendment_required = False
+    call.draft_reminder_sent_at = None
+    call.save(update_fields=["deadline", "amendment_required", "draft_reminder_sent_at"])
+    audit.record(actor=acting_user, action="deadline extended", target=call, changes={"deadline": (old, new_deadline)})
+    notify(recipients=bidder_users(call), template="tenders/email/extended.txt", context={"call": call, "old": old})
+    return call
+
+
+@transaction.atomic
+def reannounce(*, call: Call, acting_user, now: dt.datetime | None = None) -> Call:
+    """Copy a failed or cancelled call into a new draft with the same terms."""
+    now = now or timezone.now()
+    if call.status not in (Call.Status.FAILED, Call.Status.CANCELLED):
+        raise InvalidTransition(_("Only a failed or cancelled call can be re-announced."))
+    count = call.reannouncements.count() + 1
+    new = Call.objects.get(pk=call.pk)
+    new.pk = None
+    new.number = f"{call.number}-R{count}"
+    while Call.objects.filter(number=new.number).exists():
+        count += 1
+        new.number = f"{call.number}-R{count}"
+    new.status = Call.Status.DRAFT
+    new.reannounced_from = call
+    new.created_by = acting_user
+    for name in (
+        "published_at",
+        "opened_at",
+        "scoring_closed_at",
+        "decided_at",
+        "standstill_until",
+        "cancelled_at",
+        "draft_reminder_sent_at",
+        "unopened_reminder_sent_at",
+    ):
+        setattr(new, name, None)
+    new.status_reason = ""
+    new.amendment_required = False
+    new.opens_at = now
+    new.deadline = now + dt.timedelta(days=21)
+    new.save()
+    for line in call.budget_lines.all():
+        line.pk, line.call = None, new
+        line.save()
+    for criterion in call.criteria.all():
+        criterion.pk, criterion.call = None, new
+        criterion.save()
+    for target in call.targets.all():
+        target.pk, target.call = None, new
+        target.save()
+    audit.record(actor=acting_user, action="re-announced", target=call, note=new.number)
+    audit.record(actor=acting_user, action="created as re-announcement", target=new, note=call.number)
+    return new
+
+
+# -- bids -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid:
+    """Submit (or resubmit) a bid. The server refuses it at or after the deadline, with the call row locked."""
+    call = _lock(bid.call)
+    now = now or timezone.now()
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if not call.is_accepting_bids(now):
+        raise InvalidTransition(_("The call is not accepting bids: the deadline has passed or it is not open."))
+    if not bid.provider.may_bid:
+        raise InvalidTransition(_("Your organisation cannot bid until it is verified and active."))
+    total = call.total
+    if bid.price > total:
+        raise InvalidTransition(_("The price exceeds the call's budget."))
+    if bid.is_abnormally_low(total) and not bid.price_justification.strip():
+        raise InvalidTransition(_("A price below 70% of the budget must be justified."))
+    _set_status(bid, Bid.Status.SUBMITTED, by=acting_user, action="submitted", extra={"submitted_at": now})
+    return bid
+
+
+@transaction.atomic
+def withdraw_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid:
+    """Withdraw a submitted bid before the deadline (it can be edited and submitted again)."""
+    call = _lock(bid.call)
+    if not call.is_accepting_bids(now or timezone.now()):
+        raise InvalidTransition(_("A bid can be withdrawn only before the deadline."))
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    _set_status(bid, Bid.Status.WITHDRAWN, by=acting_user, action="withdrawn")
+    return bid
+
+
+@transaction.atomic
+def open_bids(*, call: Call, acting_user, now: dt.datetime | None = None) -> Call:
+    """After the deadline, open the bids: the call goes to evaluation."""
+    now = now or timezone.now()
+    call = _lock(call)
+    if call.status != Call.Status.PUBLISHED or not call.deadline_passed(now):
+        raise InvalidTransition(_("Bids can be opened only after the deadline of a published call."))
+    if call.amendment_required:
+        raise InvalidTransition(_("An upheld complaint requires amending the call and extending the deadline first."))
+    _set_status(call, Call.Status.EVALUATION, by=acting_user, action="bids opened", extra={"opened_at": now})
+    return call
+
+
+@transaction.atomic
+def decide_admission(*, bid: Bid, acting_user, admit: bool, reason: str = "") -> Bid:
+    """Admit a bid to scoring, or reject it with a reason."""
+    call = _lock(bid.call)
+    if call.status != Call.Status.EVALUATION or call.scoring_closed_at:
+        raise InvalidTransition(_("Bids are admitted or rejected during evaluation, before scoring closes."))
+    if not admit and not reason.strip():
+        raise InvalidTransition(_("Give a reason for the rejection."))
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    to = Bid.Status.ADMITTED if admit else Bid.Status.REJECTED
+    _set_status(
+        bid,
+        to,
+        by=acting_user,
+        action="admitted" if admit else "rejected",
+        note=reason,
+        extra={"decision_reason": reason, "decided_at": timezone.now()},
+    )
+    return bid
+
+
+# -- commission -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appoint_member(*, call: Call, user, is_chair: bool, acting_user) -> CommissionMember:
+    """Appoint an officer or expert to the commission (one chair)."""
+    if call.status not in (Call.Status.DRAFT, Call.Status.PUBLISHED, Call.Status.EVALUATION) or call.scoring_closed_at:
+        raise InvalidTransition(_("The commission can change only until scoring closes."))
+    if user.role not in (Role.OFFICER, Role.EXPERT):
+        raise InvalidTransition(_("Only officers and experts can sit on a commission."))
+    if CommissionMember.objects.filter(call=call, user=user).exists():
+        raise InvalidTransition(_("This person is already on the commission."))
+    if is_chair:
+        CommissionMember.objects.filter(call=call, is_chair=True).update(is_chair=False)
+    member = CommissionMember.objects.create(call=call, user=user, is_chair=is_chair)
+    audit.record(actor=acting_user, action="commission member appointed", target=call, note=str(user))
+    return member
+
+
+@transaction.atomic
+def remove_member(*, member: CommissionMember, acting_user) -> None:
+    if member.sheets.exists() or member.declarations.exists():
+        raise InvalidTransition(_("A member who has declared or scored cannot be removed."))
+    audit.record(actor=acting_user, action="commission member removed", target=member.call, note=str(member.user))
+    member.delete()
+
+
+@transaction.atomic
+def declare(*, member: CommissionMember, bid: Bid, has_conflict: bool, note: str = "") -> ConflictDeclaration:
+    """Declare, once, whether the member has a conflict of interest with a bidder (a conflict recuses them)."""
+    if member.call.status != Call.Status.EVALUATION:
+        raise InvalidTransition(_("Declarations are made after the bids are opened."))
+    if bid.call_id != member.call_id:
+        raise InvalidTransition(_("This bid belongs to another call."))
+    if ConflictDeclaration.objects.filter(member=member, bid=bid).exists():
+        raise InvalidTransition(_("You have already declared for this bid."))
+    declaration = ConflictDeclaration.objects.create(member=member, bid=bid, has_conflict=has_conflict, note=note)
+    audit.record(
+        actor=member.user,
+        action="conflict declared" if has_conflict else "no conflict declared",
+        target=bid.call,
+        note=f"{bid.provider}",
+    )
+    return declaration
+
+
+@transaction.atomic
+def save_scores(*, member: CommissionMember, bid: Bid, values: dict[int, tuple[int, str]], submit: bool) -> ScoreSheet:
+    """Save a member's scores for an admitted bid (integers 0–10); submitting needs every criterion."""
+    call = _lock(member.call)
+    if call.status != Call.Status.EVALUATION or call.scoring_closed_at:
+        raise InvalidTransition(_("Scoring is closed."))
+    if bid.call_id != call.pk or bid.status != Bid.Status.ADMITTED:
+        raise InvalidTransition(_("Only admitted bids are scored."))
+    declaration = ConflictDeclaration.objects.filter(member=member, bid=bid).first()
+    if declaration is None:
+        raise InvalidTransition(_("Declare your conflict of interest before scoring."))
+    if declaration.has_conflict:
+        raise InvalidTransition(_("You are recused from this bid."))
+    criteria = {c.pk: c for c in call.criteria.all()}
+    for criterion_id, (value, _comment) in values.items():
+        if criterion_id not in criteria:
+            raise InvalidTransition(_("Unknown criterion."))
+        if not isinstance(value, int) or not 0 <= value <= 10:
+            raise InvalidTransition(_("Scores are whole numbers from 0 to 10."))
+    sheet, _created = ScoreSheet.objects.get_or_create(member=member, bid=bid)
+    for criterion_id, (value, comment) in values.items():
+        Score.objects.update_or_create(
+            sheet=sheet, criterion_id=criterion_id, defaults={"value": value, "comment": comment}
+        )
+    if submit:
+        scored = set(sheet.scores.values_list("criterion_id", flat=True))
+        if scored != set(criteria):
+            raise InvalidTransition(_("Score every criterion before submitting."))
+        sheet.submitted_at = timezone.now()
+        sheet.save(update_fields=["submitted_at"])
+    audit.record(
+        actor=member.user, action="scores submitted" if submit else "scores saved", target=call, note=f"{bid.provider}"
+    )
+    return sheet
+
+
+@transaction.atomic
+def close_scoring(*, call: Call, acting_user) -> Call:
+    call = _lock(call)
+    if call.status != Call.Status.EVALUATION or call.scoring_closed_at:
+        raise InvalidTransition(_("Scoring can be closed once, during evaluation."))
+    call.scoring_closed_at = timezone.now()
+    call.save(update_fields=["scoring_closed_at"])
+    audit.record(actor=acting_user, action="scoring closed", target=call)
+    return call
+
+
+def ranking(call: Call) -> list[scoring.BidResult]:
+    """Return the admitted (and already decided) bids ranked best first."""
+    bids = call.bids.filter(
+        status__in=[Bid.Status.ADMITTED, Bid.Status.WINNER, Bid.Status.NOT_SELECTED, Bid.Status.DECLINED]
+    ).select_related("provider")
+    return scoring.rank(scoring.bid_results(call, bids))
+
+
+def award_outcome(call: Call) -> tuple[str, scoring.BidResult | None, list[scoring.BidResult]]:
+    """Return ("award" | "fail" | "wait", best result, ranking) for a call under evaluation."""
+    ranked = [r for r in ranking(call) if r.bid.status in (Bid.Status.ADMITTED, Bid.Status.WINNER)]
+    if not ranked:
+        return "fail", None, ranked
+    if any(not r.has_quorum for r in ranked):
+        return "wait", None, ranked
+    best = ranked[0]
+    if best.result is None or best.result < call.min_winning_score:
+        return "fail", best, ranked
+    return "award", best, ranked
+
+
+@transaction.atomic
+def award_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> Bid:
+    """Award the call to the best admitted bid once every admitted bid has quorum; opens the standstill."""
+    now = now or timezone.now()
+    call = _lock(call)
+    if call.status != Call.Status.EVALUATION:
+        raise InvalidTransition(_("Only a call under evaluation can be awarded."))
+    outcome, best, ranked = award_outcome(call)
+    if outcome == "wait":
+        raise InvalidTransition(_("Every admitted bid needs a quorum of complete score sheets first."))
+    if outcome == "fail":
+        raise InvalidTransition(_("No admitted bid reaches the minimum score: declare the call failed."))
+    for result in ranked:
+        to = Bid.Status.WINNER if result is best else Bid.Status.NOT_SELECTED
+        if result.bid.status != to:
+            _set_status(result.bid, to, by=acting_user, action="winner" if to == Bid.Status.WINNER else "not selected")
+    _set_status(
+        call,
+        Call.Status.AWARDED,
+        by=acting_user,
+        action="awarded",
+        note=str(best.bid.provider),
+        extra={"decided_at": now, "standstill_until": now + dt.timedelta(days=STANDSTILL_DAYS)},
+    )
+    notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
+    return best.bid
+
+
+@transaction.atomic
+def fail_call(*, call: Call, acting_user, reason: str = "", now: dt.datetime | None = None) -> Call:
+    """Declare the call failed: no admitted bid, or the best is below the minimum score."""
+    call = _lock(call)
+    if call.status != Call.Status.EVALUATION:
+        raise InvalidTransition(_("Only a call under evaluation can fail."))
+    outcome, _best, _ranked = award_outcome(call)
+    if outcome == "award":
+        raise InvalidTransition(_("A bid reaches the minimum score: the call must be awarded."))
+    if outcome == "wait":
+        raise InvalidTransition(_("Every admitted bid needs a quorum of complete score sheets first."))
+    _set_status(
+        call,
+        Call.Status.FAILED,
+        by=acting_user,
+        action="failed",
+        note=reason,
+        extra={"decided_at": now or timezone.now(), "status_reason": reason},
+    )
+    notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
+    return call
+
+
+@transaction.atomic
+def decline_award(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid | None:
+    """Record that the winner declines; award the next-ranked bid reaching the minimum, or fail the call."""
+    now = now or timezone.now()
+    call = _lock(bid.call)
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if call.status != Call.Status.AWARDED or bid.status != Bid.Status.WINNER:
+        raise InvalidTransition(_("Only the winner of an awarded call can decline."))
+    _set_status(bid, Bid.Status.DECLINED, by=acting_user, action="declined")
+    candidates = [
+        r
+        for r in ranking(call)
+        if r.bid.status == Bid.Status.NOT_SELECTED and r.result is not None and r.result >= call.min_winning_score
+    ]
+    if not candidates:
+        _set_status(call, Call.Status.EVALUATION, by=acting_user, action="back to evaluation")
+        _set_status(
+            call,
+            Call.Status.FAILED,
+            by=acting_user,
+            action="failed",
+            note=_("the winner declined"),
+            extra={"decided_at": now},
+        )
+        notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
+        return None
+    nxt = candidates[0].bid
+    _set_status(nxt, Bid.Status.WINNER, by=acting_user, action="winner (next ranked)")
+    call.decided_at = now
+    call.standstill_until = now + dt.timedelta(days=STANDSTILL_DAYS)
+    call.save(update_fields=["decided_at", "standstill_until"])
+    audit.record(actor=acting_user, action="awarded to the next-ranked bid", target=call, note=str(nxt.provider))
+    notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
+    return nxt
+
+
+# -- questions and complaints -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_question(*, call: Call, acting_user, text: str, now: dt.datetime | None = None) -> Question:
+    if not call.is_accepting_bids(now or timezone.now()):
+        raise InvalidTransition(_("Questions can be asked while the call accepts bids."))
+    question = Question.objects.create(call=call, asked_by=acting_user, text=text)
+    audit.record(actor=acting_user, action="question asked", target=call)
+    return question
+
+
+@transaction.atomic
+def answer_question(*, question: Question, acting_user, answer: str) -> Question:
+    if not answer.strip():
+        raise InvalidTransition(_("Write the answer."))
+    old = question.answer
+    question.answer = answer
+    question.answered_by = acting_user
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "answered_by", "answered_at"])
+    audit.record(
+        actor=acting_user, action="question answered", target=question.call, changes={"answer": (old, answer)}
+    )
+    notify(recipients=[question.asked_by], template="tenders/email/answered.txt", context={"question": question})
+    return question
+
+
+@transaction.atomic
+def file_complaint(*, call: Call, provider, acting_user, kind: str, text: str, now=None) -> Complaint:
+    """File a complaint: about the terms before the deadline; about the result during the standstill."""
+    now = now or timezone.now()
+    if kind == Complaint.Kind.TERMS and not call.is_accepting_bids(now):
+        raise InvalidTransition(_("A complaint about the terms can be filed only before the deadline."))
+    if kind == Complaint.Kind.RESULT:
+        if not call.in_standstill(now):
+            raise InvalidTransition(_("A complaint about the result can be filed only during the standstill."))
+        if not call.bids.submitted_at_deadline().filter(provider=provider).exists():
+            raise InvalidTransition(_("Only bidders can complain about the result."))
+    complaint = Complaint.objects.create(call=call, provider=provider, filed_by=acting_user, kind=kind, text=text)
+    audit.record(actor=acting_user, action="complaint filed", target=call, note=complaint.get_kind_display())
+    officers = get_user_model().objects.filter(role=Role.OFFICER, agency=call.agency, is_active=True)
+    notify(recipients=officers, template="tenders/email/complaint_filed.txt", context={"complaint": complaint})
+    return complaint
+
+
+@transaction.atomic
+def decide_complaint(*, complaint: Complaint, acting_user, upheld: bool, decision: str) -> Complaint:
+    """Uphold or reject a complaint. Upheld about the result: back to evaluation; about terms: amend and extend."""
+    if complaint.status != Complaint.Status.SUBMITTED:
+        raise InvalidTransition(_("This complaint is already decided."))
+    if not decision.strip():
+        raise InvalidTransition(_("Write the decision."))
+    complaint.status = Complaint.Status.UPHELD if upheld else Complaint.Status.REJECTED
+    complaint.decision = decision
+    complaint.decided_by = acting_user
+    complaint.decided_at = timezone.now()
+    complaint.save(update_fields=["status", "decision", "decided_by", "decided_at"])
+    audit.record(
+        actor=acting_user,
+        action="complaint upheld" if upheld else "complaint rejected",
+        target=complaint.call,
+        note=decision,
+    )
+    call = _lock(complaint.call)
+    if upheld and complaint.kind == Complaint.Kind.RESULT and call.status == Call.Status.AWARDED:
+        for bid in call.bids.filter(status__in=[Bid.Status.WINNER, Bid.Status.NOT_SELECTED]):
+            _set_status(bid, Bid.Status.ADMITTED, by=acting_user, action="back to evaluation")
+        _set_status(
+            call,
+            Call.Status.EVALUATION,
+            by=acting_user,
+            action="back to evaluation",
+            note=decision,
+            extra={"standstill_until": None, "decided_at": None, "scoring_closed_at": None},
+        )
+    elif upheld and complaint.kind == Complaint.Kind.TERMS and call.status == Call.Status.PUBLISHED:
+        call.amendment_required = True
+        call.save(update_fields=["amendment_required"])
+    notify(
+        recipients=[complaint.filed_by],
+        template="tenders/email/complaint_decided.txt",
+        context={"complaint": complaint},
+    )
+    return complaint
+
+
+def deadline_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send the scheduled reminders once each: NGOs holding drafts 48 hours before the deadline; officers of calls
+    past their deadline whose bids are not opened."""
+    now = now or timezone.now()
+    sent = {"draft_holders": 0, "unopened": 0}
+    closing = Call.objects.filter(
+        status=Call.Status.PUBLISHED,
+        deadline__gt=now,
+        deadline__lte=now + dt.timedelta(hours=48),
+        draft_reminder_sent_at__isnull=True,
+    )
+    for call in closing:
+        with transaction.atomic():
+            users = bidder_users(call, statuses=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN])
+            notify(recipients=users, template="tenders/email/deadline_soon.txt", context={"call": call})
+            Call.objects.filter(pk=call.pk).update(draft_reminder_sent_at=now)
+            sent["draft_holders"] += 1
+    for call in Call.objects.past_deadline_unopened(now).filter(unopened_reminder_sent_at__isnull=True):
+        with transaction.atomic():
+            officers = get_user_model().objects.filter(role=Role.OFFICER, agency=call.agency, is_active=True)
+            notify(recipients=officers, template="tenders/email/unopened.txt", context={"call": call})
+            Call.objects.filter(pk=call.pk).update(unopened_reminder_sent_at=now)
+            sent["unopened"] += 1
+    return sent
