@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,7 @@ from core import audit
 from core.documents import document_response
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
+from core.mail import notify
 from core.models import AuditEvent, Role
 from providers.models import Provider
 from tenders import permissions, qualification, scoring, services
@@ -210,13 +213,35 @@ class CallFormView(View):
                 {"form": form, "budget": budget, "criteria": criteria, "targets": targets, "call": call},
                 status=400,
             )
+        published = call.pk is not None and call.status == Call.Status.PUBLISHED
+        if published and call.deadline - timezone.now() < dt.timedelta(days=services.MIN_DAYS_FOR_TERMS_CHANGE):
+            form.add_error(
+                None,
+                _(
+                    "Fewer than %(days)d days are left before the deadline: extend the deadline before changing the terms."
+                )
+                % {"days": services.MIN_DAYS_FOR_TERMS_CHANGE},
+            )
+            context = {"form": form, "budget": budget, "criteria": criteria, "targets": targets, "call": call}
+            return render(request, self.template_name, context, status=400)
         changes = audit.model_changes(form)
         with transaction.atomic():
             call = form.save()
             for formset in formsets:
                 formset.instance = call
                 formset.save()
-            audit.record(actor=request.user, action="created" if creating else "edited", target=call, changes=changes)
+            audit.record(
+                actor=request.user,
+                action="created" if creating else ("terms amended" if published else "edited"),
+                target=call,
+                changes=changes,
+            )
+            if published:
+                notify(
+                    recipients=services.bidder_users(call),
+                    template="tenders/email/amended.txt",
+                    context={"call": call},
+                )
         messages.success(request, _("The call is saved."))
         return redirect(call)
 
@@ -552,12 +577,12 @@ class BidDetailView(DetailView):
         manage = permissions.can_manage_call(user, call)
         result = scoring.bid_results(call, [bid])[0]
         my_sheet = ScoreSheet.objects.filter(member=member, bid=bid).first() if member else None
-        show_scores = (
-            (own and call.status in (Call.Status.AWARDED, Call.Status.FAILED))
-            or manage
-            or (my_sheet is not None and my_sheet.submitted_at is not None)
-            or user.role in (Role.COMMITTEE, Role.ADMIN)
-        )
+        if member is not None:  # a member sees the others' scores only after submitting their own
+            show_scores = my_sheet is not None and my_sheet.submitted_at is not None
+        elif own:
+            show_scores = call.status in (Call.Status.AWARDED, Call.Status.FAILED)
+        else:
+            show_scores = manage or user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN)
         staff = list(bid.staff.all())
         on = timezone.localdate(call.deadline)
         for m in staff:
