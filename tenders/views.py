@@ -217,9 +217,7 @@ class CallFormView(View):
         if published and call.deadline - timezone.now() < dt.timedelta(days=services.MIN_DAYS_FOR_TERMS_CHANGE):
             form.add_error(
                 None,
-                _(
-                    "Fewer than %(days)d days are left before the deadline: extend the deadline before changing the terms."
-                )
+                _("Fewer than %(days)d days are left: extend the deadline before changing the terms.")
                 % {"days": services.MIN_DAYS_FOR_TERMS_CHANGE},
             )
             context = {"form": form, "budget": budget, "criteria": criteria, "targets": targets, "call": call}
