@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "core",
     "providers",
     "tenders",
+    "contracts",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,11 @@ GSZ = {
     "NGO_LISTING_CURRENT_MONTHS": int(os.environ.get("NGO_LISTING_CURRENT_MONTHS", "15")),
     # Uploaded documents.
     "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))),
+    # A report is due this many days after its period ends; reminders go this many days before.
+    "REPORT_DUE_DAYS": int(os.environ.get("REPORT_DUE_DAYS", "10")),
+    "REPORT_REMINDER_DAYS": int(os.environ.get("REPORT_REMINDER_DAYS", "7")),
+    # Reverse proxies in front of the app servers that append to X-Forwarded-For (0: use the socket address).
+    "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     # Invitations to join an NGO expire after this many days.
     "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "14")),
 }

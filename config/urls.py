@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("providers/", include("providers.urls")),
     path("calls/", include("tenders.urls")),
+    path("contracts/", include("contracts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -102,3 +102,13 @@ def load(*, rng, context, stdout) -> None:
     context["committee"] = user("committee", Role.COMMITTEE, "Мадина", "Серикбаева")
     context["admin"] = user("admin", Role.ADMIN, "Администратор", "Системы", is_staff=True, is_superuser=True)
     stdout.write(f"core: {len(agencies)} agencies, {User.objects.count()} staff accounts")
+
+
+def backdated(*, actor, action: str, target, when, note: str = "", changes=None):
+    """Write an audit event dated in the past, so demo timelines read as they happened."""
+    from core import audit
+    from core.models import AuditEvent
+
+    event = audit.record(actor=actor, action=action, target=target, note=note, changes=changes)
+    AuditEvent.objects.filter(pk=event.pk).update(created_at=when)
+    return event

@@ -4,6 +4,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import throttle
+from core.documents import clean_display_name, validate_document
 from core.middleware import client_ip
 
 
@@ -29,3 +30,15 @@ class LockoutAuthenticationForm(AuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         throttle.register_success(self.cleaned_data.get("username", ""), client_ip(self.request))
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Document title"), max_length=200)
+    file = forms.FileField(
+        label=_("File"), validators=[validate_document], help_text=_("PDF, DOCX, XLSX, JPG or PNG, up to 20 MB.")
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        upload.original_name = clean_display_name(upload.name)
+        return upload

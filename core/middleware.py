@@ -2,11 +2,20 @@
 
 from contextvars import ContextVar
 
+from django.conf import settings
+
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
 def client_ip(request) -> str | None:
-    """Return the client address (the proxy puts it first in X-Forwarded-For when configured to)."""
+    """Return the client's address. Behind TRUSTED_PROXIES reverse proxies, it is the address the outermost trusted
+    proxy saw, read from the right of X-Forwarded-For (the left part can be forged by the client)."""
+    proxies = settings.GSZ["TRUSTED_PROXIES"]
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

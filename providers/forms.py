@@ -34,6 +34,7 @@ class BinField(forms.CharField):
 
 class ProviderForm(forms.ModelForm):
     bin = BinField()
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Provider

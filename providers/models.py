@@ -136,8 +136,9 @@ class Provider(models.Model):
             years -= 1
         return max(years, 0)
 
-    def _transition(self, to: str, *, by, reason: str = "", action: str) -> None:
-        if to not in self.TRANSITIONS.get(self.status, set()):
+    def _transition(self, to: str, *, by, reason: str = "", action: str, source: str) -> None:
+        # `source` keeps each action to its own edge: verifying is not reactivating, although both end in active.
+        if self.status != source or to not in self.TRANSITIONS.get(self.status, set()):
             raise InvalidTransition(
                 _("An organisation cannot go from “%(old)s” to “%(new)s”.")
                 % {"old": self.get_status_display(), "new": self.Status(to).label}
@@ -152,7 +153,7 @@ class Provider(models.Model):
 
     def verify(self, *, by) -> None:
         """Confirm an unverified organisation after checking its documents."""
-        self._transition(self.Status.ACTIVE, by=by, action="verified")
+        self._transition(self.Status.ACTIVE, by=by, action="verified", source=self.Status.UNVERIFIED)
 
     verify.alters_data = True
 
@@ -160,12 +161,12 @@ class Provider(models.Model):
         """Suspend an organisation: it cannot bid until reactivated."""
         if not reason.strip():
             raise InvalidTransition(_("Give a reason for the suspension."))
-        self._transition(self.Status.SUSPENDED, by=by, reason=reason, action="suspended")
+        self._transition(self.Status.SUSPENDED, by=by, reason=reason, action="suspended", source=self.Status.ACTIVE)
 
     suspend.alters_data = True
 
     def reactivate(self, *, by) -> None:
-        self._transition(self.Status.ACTIVE, by=by, action="reactivated")
+        self._transition(self.Status.ACTIVE, by=by, action="reactivated", source=self.Status.SUSPENDED)
 
     reactivate.alters_data = True
 
@@ -250,6 +251,16 @@ class ServiceArea(models.Model):
         return f"{self.region} — {self.service_type}"
 
 
+def oldest_valid_certificate(on: dt.date) -> dt.date:
+    """Return the earliest no-criminal-record certificate date that still allows work with children on that date."""
+    months = settings.GSZ["CHILD_WORK_CERTIFICATE_MONTHS"]
+    oldest = add_months(on, -months)
+    if add_months(oldest, months) < on:
+        # `on` is a day that month lacks (29 Feb, 31 Aug, …): a certificate of its last day lapsed the day before.
+        oldest += dt.timedelta(days=1)
+    return oldest
+
+
 class StaffMemberQuerySet(models.QuerySet):
     def current(self) -> StaffMemberQuerySet:
         """Return staff still employed."""
@@ -257,8 +268,9 @@ class StaffMemberQuerySet(models.QuerySet):
 
     def may_work_with_children(self, on: dt.date) -> StaffMemberQuerySet:
         """Return staff whose no-criminal-record certificate is no older than the set months on that date."""
-        oldest = add_months(on, -settings.GSZ["CHILD_WORK_CERTIFICATE_MONTHS"])
-        return self.filter(no_record_certificate_date__gte=oldest, no_record_certificate_date__lte=on)
+        return self.filter(
+            no_record_certificate_date__gte=oldest_valid_certificate(on), no_record_certificate_date__lte=on
+        )
 
 
 class StaffMember(models.Model):

@@ -38,3 +38,13 @@ def can_edit(user, provider: Provider) -> bool:
 def can_see_staff_personal_data(user, provider: Provider) -> bool:
     """Return whether the user may see staff names and certificate dates: only the NGO itself."""
     return is_member(user, provider)
+
+
+def can_accept_invitation(user, invitation) -> bool:
+    """Return whether a signed-in user may accept: an NGO account with the invited email address."""
+    return (
+        user.is_authenticated
+        and user.role == Role.NGO
+        and bool(user.email)
+        and user.email.lower() == invitation.email.lower()
+    )

@@ -21,7 +21,7 @@ from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.mail import notify
 from core.models import AuditEvent, Role
-from core.util import add_months, today
+from core.util import today
 from providers import permissions
 from providers.filters import ProviderFilter
 from providers.forms import (
@@ -33,13 +33,13 @@ from providers.forms import (
     ServiceAreaForm,
     StaffMemberForm,
 )
-from providers.models import Invitation, Membership, Provider, ServiceArea, StaffMember
+from providers.models import Invitation, Membership, Provider, ServiceArea, StaffMember, oldest_valid_certificate
 from providers.tables import ProviderTable
 
 
 def with_counts(queryset):
     """Return providers annotated with the counts the registry shows."""
-    oldest = add_months(today(), -settings.GSZ["CHILD_WORK_CERTIFICATE_MONTHS"])
+    oldest = oldest_valid_certificate(today())
     return queryset.annotate(
         service_area_count=Count("service_areas", distinct=True),
         staff_count=Count("staff", filter=Q(staff__is_active=True), distinct=True),
@@ -316,16 +316,18 @@ class AcceptInvitationView(FormView):
         return form
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(invitation=self.invitation, **kwargs)
+        can_join = permissions.can_accept_invitation(self.request.user, self.invitation)
+        return super().get_context_data(invitation=self.invitation, can_join=can_join, **kwargs)
 
     def post(self, request, *args, **kwargs):
         user = request.user
         if user.is_authenticated:
-            if user.role != Role.NGO:
-                messages.error(request, _("Only NGO accounts can join an organisation."))
-                return redirect("core:dashboard")
+            if not permissions.can_accept_invitation(user, self.invitation):
+                raise PermissionDenied
             return self.accept(user)
         form = self.get_form()
+        if form.is_valid() and form.cleaned_data["email"].lower() != self.invitation.email.lower():
+            form.add_error("email", _("Use the address the invitation was sent to."))
         if not form.is_valid():
             return self.form_invalid(form)
         with transaction.atomic():

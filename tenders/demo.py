@@ -31,43 +31,73 @@ ALMATY = ZoneInfo("Asia/Almaty")
 
 # Region code → [(service code, pattern)]. Patterns are defined in PATTERNS below.
 PLANS = {
-    "75": [("case-management", "stable3"), ("psychosocial-support", "annual"), ("family-support", "stable3"),
-           ("foster-family-support", "gappy"), ("day-care-rehabilitation", "annual"),
-           ("early-intervention", "stable2")],
-    "35": [("case-management", "volatile"), ("crisis-temporary-stay", "failing"), ("psychosocial-support", "stable3"),
-           ("family-support", "gappy")],
-    "71": [("case-management", "stable3"), ("early-intervention", "annual"), ("family-support", "volatile"),
-           ("suicide-bullying-prevention", "late")],
+    "75": [
+        ("case-management", "stable3"),
+        ("psychosocial-support", "annual"),
+        ("family-support", "stable3"),
+        ("foster-family-support", "gappy"),
+        ("day-care-rehabilitation", "annual"),
+        ("early-intervention", "stable2"),
+    ],
+    "35": [
+        ("case-management", "volatile"),
+        ("crisis-temporary-stay", "failing"),
+        ("psychosocial-support", "stable3"),
+        ("family-support", "gappy"),
+    ],
+    "71": [
+        ("case-management", "stable3"),
+        ("early-intervention", "annual"),
+        ("family-support", "volatile"),
+        ("suicide-bullying-prevention", "late"),
+    ],
     "61": [("case-management", "volatile"), ("psychosocial-support", "gappy"), ("medico-social-registry", "failing")],
     "55": [("case-management", "annual"), ("home-based-care", "stable2")],
     "10": [("case-management", "late"), ("psychosocial-support", "failing")],
     "63": [("case-management", "stable2"), ("foster-family-support", "volatile")],
     "15": [("case-management", "gappy"), ("family-support", "annual")],
     "31": [("psychosocial-support", "volatile"), ("case-management", "late")],
-}  # fmt: skip
-MINISTRY_PLANS = [("43", "case-management", "failing"), ("47", "psychosocial-support", "cancelled"),
-                  ("11", "early-intervention", "annual"), ("23", "case-management", "late")]  # fmt: skip
+}
+MINISTRY_PLANS = [
+    ("43", "case-management", "failing"),
+    ("47", "psychosocial-support", "cancelled"),
+    ("11", "early-intervention", "annual"),
+    ("23", "case-management", "late"),
+]
 
 # pattern → [(start year, duration, outcome, money factor)]
 PATTERNS = {
     "stable3": [(2021, 3, "awarded", 1.0), (2024, 3, "awarded", 1.05)],
     "stable2": [(2022, 2, "awarded", 1.0), (2024, 2, "awarded", 1.0), (2026, 2, "awarded", 1.1)],
     "annual": [(y, 1, "awarded", f) for y, f in zip(range(2021, 2027), (1.0, 1.1, 0.95, 1.05, 1.0, 1.1), strict=True)],
-    "volatile": [(2021, 1, "awarded", 1.0), (2022, 1, "awarded", 0.45), (2023, 1, "failed", 1.0),
-                 (2023, 1, "reannounced", 0.6), (2024, 1, "single", 1.4), (2025, 1, "awarded", 0.5),
-                 (2026, 1, "single", 1.2)],
+    "volatile": [
+        (2021, 1, "awarded", 1.0),
+        (2022, 1, "awarded", 0.45),
+        (2023, 1, "failed", 1.0),
+        (2023, 1, "reannounced", 0.6),
+        (2024, 1, "single", 1.4),
+        (2025, 1, "awarded", 0.5),
+        (2026, 1, "single", 1.2),
+    ],
     "gappy": [(2021, 1, "awarded", 1.0), (2023, 2, "awarded", 0.8), (2025, 1, "cancelled", 1.0)],
     "failing": [(2022, 1, "failed", 1.0), (2023, 1, "cancelled", 1.0), (2025, 1, "failed", 1.0)],
     "late": [(2022, 1, "single", 1.0), (2023, 3, "awarded", 0.9), (2026, 1, "awarded", 0.7)],
     "cancelled": [(2024, 1, "cancelled", 1.0), (2025, 1, "failed", 1.0)],
-}  # fmt: skip
+}
 
 BASE_AMOUNT = {  # a year of the service in a large region, tenge
-    "case-management": 42_000_000, "psychosocial-support": 18_000_000, "family-support": 36_000_000,
-    "foster-family-support": 22_000_000, "day-care-rehabilitation": 55_000_000, "early-intervention": 26_000_000,
-    "crisis-temporary-stay": 64_000_000, "medico-social-registry": 15_000_000, "home-based-care": 31_000_000,
-    "suicide-bullying-prevention": 12_000_000, "children-support-centre": 70_000_000,
-}  # fmt: skip
+    "case-management": 42_000_000,
+    "psychosocial-support": 18_000_000,
+    "family-support": 36_000_000,
+    "foster-family-support": 22_000_000,
+    "day-care-rehabilitation": 55_000_000,
+    "early-intervention": 26_000_000,
+    "crisis-temporary-stay": 64_000_000,
+    "medico-social-registry": 15_000_000,
+    "home-based-care": 31_000_000,
+    "suicide-bullying-prevention": 12_000_000,
+    "children-support-centre": 70_000_000,
+}
 TARGET_GROUPS = {
     "case-management": "Дети в трудной жизненной ситуации и их семьи",
     "psychosocial-support": "Дети и подростки, пережившие насилие, и их родители",
@@ -110,10 +140,18 @@ class DemoCalls:
             if p.status == "active"
             and any(a.region_id == region.pk and a.service_type_id == service.pk for a in p.service_areas.all())
         ]
-        near = [p for p in self.providers if p.status == "active" and p not in exact and any(
-            a.region_id == region.pk for a in p.service_areas.all())]  # fmt: skip
+        near = [
+            p
+            for p in self.providers
+            if p.status == "active" and p not in exact and any(a.region_id == region.pk for a in p.service_areas.all())
+        ]
         self.rng.shuffle(near)
-        return (exact + near)[:k]
+        ranked = exact + near
+        demo_ngo = self.context["providers"][0]  # the NGO of the demo login wins where it works, so it has contracts
+        if demo_ngo in ranked and self.rng.random() < 0.5:
+            ranked.remove(demo_ngo)
+            ranked.insert(0, demo_ngo)
+        return ranked[:k]
 
     def officer_of(self, agency):
         return next(o for o in self.context["officers"] if o.agency_id == agency.pk)
@@ -166,8 +204,11 @@ class DemoCalls:
         )
         for indicator in service.indicators.all()[:3]:
             for year in range(start, start + duration):
-                value = Decimal(self.rng.choice([60, 65, 70, 75, 80])) if indicator.unit == "percent" else Decimal(
-                    self.rng.choice([40, 60, 80, 120]))  # fmt: skip
+                value = (
+                    Decimal(self.rng.choice([60, 65, 70, 75, 80]))
+                    if indicator.unit == "percent"
+                    else Decimal(self.rng.choice([40, 60, 80, 120]))
+                )
                 CallTarget.objects.create(call=call, year=year, indicator=indicator, value=value)
         return call
 
@@ -184,15 +225,22 @@ class DemoCalls:
         for provider, status in zip(providers, statuses, strict=False):
             share = Decimal(str(self.rng.choice([0.82, 0.88, 0.93, 0.97, 1.0])))
             bid = Bid.objects.create(
-                call=call, provider=provider, price=(total * share).quantize(Decimal("1000")),
+                call=call,
+                provider=provider,
+                price=(total * share).quantize(Decimal("1000")),
                 proposal="Методология: индивидуальные планы сопровождения, мобильная бригада, работа с семьёй.",
-                status=status, submitted_at=submitted_at - dt.timedelta(hours=self.rng.randint(2, 200)),
+                status=status,
+                submitted_at=submitted_at - dt.timedelta(hours=self.rng.randint(2, 200)),
                 created_by=provider.memberships.first().user if provider.memberships.exists() else call.created_by,
-            )  # fmt: skip
+            )
             bid.staff.set([m for m in provider.staff.all() if m.is_active][:4])
             for line in call.budget_lines.all():
-                for item, part in (("Оплата труда специалистов", "0.62"), ("Транспорт и связь", "0.12"),
-                                   ("Аренда и содержание помещения", "0.16"), ("Материалы", "0.10")):  # fmt: skip
+                for item, part in (
+                    ("Оплата труда специалистов", "0.62"),
+                    ("Транспорт и связь", "0.12"),
+                    ("Аренда и содержание помещения", "0.16"),
+                    ("Материалы", "0.10"),
+                ):
                     BidCostItem.objects.create(
                         bid=bid,
                         year=line.year,
@@ -225,14 +273,24 @@ class DemoCalls:
             if pattern == "late":
                 decided += dt.timedelta(days=60)
             status = {
-                "awarded": Call.Status.AWARDED, "single": Call.Status.AWARDED, "reannounced": Call.Status.AWARDED,
-                "failed": Call.Status.FAILED, "cancelled": Call.Status.CANCELLED,
-            }[outcome]  # fmt: skip
+                "awarded": Call.Status.AWARDED,
+                "single": Call.Status.AWARDED,
+                "reannounced": Call.Status.AWARDED,
+                "failed": Call.Status.FAILED,
+                "cancelled": Call.Status.CANCELLED,
+            }[outcome]
             call = self.make_call(
-                agency=agency, region=region, service=service, start=start, duration=duration, factor=factor,
-                status=status, opens=opens, deadline=deadline,
+                agency=agency,
+                region=region,
+                service=service,
+                start=start,
+                duration=duration,
+                factor=factor,
+                status=status,
+                opens=opens,
+                deadline=deadline,
                 reannounced=previous_failed if outcome == "reannounced" else None,
-            )  # fmt: skip
+            )
             call.opened_at = deadline + dt.timedelta(days=1) if outcome != "cancelled" else None
             call.decided_at = decided if outcome != "cancelled" else None
             call.standstill_until = decided + dt.timedelta(days=5) if status == Call.Status.AWARDED else None
@@ -282,11 +340,16 @@ class DemoCalls:
         agencies = self.context["agencies"]
         now = self.now
         plans = [
-            ("75", "case-management", 3, 12, "open"), ("75", "psychosocial-support", 1, 4, "open"),
-            ("35", "case-management", 2, 20, "open"), ("71", "family-support", 1, 9, "open"),
-            ("61", "crisis-temporary-stay", 1, 15, "open"), ("75", "foster-family-support", 1, -2, "unopened"),
+            ("75", "case-management", 3, 12, "open"),
+            ("75", "psychosocial-support", 1, 4, "open"),
+            ("35", "case-management", 2, 20, "open"),
+            ("71", "family-support", 1, 9, "open"),
+            ("61", "crisis-temporary-stay", 1, 15, "open"),
+            ("75", "foster-family-support", 1, -2, "unopened"),
             ("71", "early-intervention", 1, -12, "evaluation"),
-        ]  # fmt: skip
+            ("75", "day-care-rehabilitation", 2, -30, "awarded"),
+            ("75", "home-based-care", 1, -14, "standstill"),
+        ]
         for code, service_code, duration, days, state in plans:
             region, service = self.regions[code], self.services[service_code]
             deadline = (
@@ -294,9 +357,19 @@ class DemoCalls:
             )
             opens = deadline - dt.timedelta(days=25)
             status = {"open": Call.Status.PUBLISHED, "unopened": Call.Status.PUBLISHED,
-                      "evaluation": Call.Status.EVALUATION}[state]  # fmt: skip
-            call = self.make_call(agency=agencies[code], region=region, service=service, start=2027, duration=duration,
-                                  factor=1.0, status=status, opens=opens, deadline=deadline)  # fmt: skip
+                      "evaluation": Call.Status.EVALUATION, "awarded": Call.Status.AWARDED,
+                      "standstill": Call.Status.AWARDED}[state]  # fmt: skip
+            call = self.make_call(
+                agency=agencies[code],
+                region=region,
+                service=service,
+                start=2027,
+                duration=duration,
+                factor=1.0,
+                status=status,
+                opens=opens,
+                deadline=deadline,
+            )
             self.commission(call)
             providers = self.candidates(region, service, 3)
             if state == "open":
@@ -304,11 +377,29 @@ class DemoCalls:
                 self.bids(call, providers, submitted_at=min(now, deadline), statuses=statuses)
                 q_text, a_text = self.rng.choice(QUESTIONS)
                 asker = providers[0].memberships.first().user if providers else self.context["ngo"]
-                Question.objects.create(call=call, asked_by=asker, text=q_text, answer=a_text,
-                                        answered_by=self.officer_of(call.agency), answered_at=now)  # fmt: skip
+                Question.objects.create(
+                    call=call,
+                    asked_by=asker,
+                    text=q_text,
+                    answer=a_text,
+                    answered_by=self.officer_of(call.agency),
+                    answered_at=now,
+                )
                 Question.objects.create(call=call, asked_by=asker, text="Допускается ли консорциум из двух НПО?")
             elif state == "unopened":
                 self.bids(call, providers, submitted_at=deadline, statuses=[Bid.Status.SUBMITTED] * len(providers))
+            elif state in ("awarded", "standstill"):
+                call.opened_at = deadline + dt.timedelta(days=1)
+                call.decided_at = deadline + dt.timedelta(days=8)
+                call.standstill_until = call.decided_at + dt.timedelta(days=5)
+                call.save(update_fields=["opened_at", "decided_at", "standstill_until"])
+                bids = self.bids(
+                    call, providers, submitted_at=deadline, statuses=[Bid.Status.ADMITTED] * len(providers)
+                )
+                if bids:
+                    self.score(list(call.commission.all()), bids, [8, 6, 5][: len(bids)])
+                    Bid.objects.filter(pk=bids[0].pk).update(status=Bid.Status.WINNER)
+                    Bid.objects.filter(pk__in=[b.pk for b in bids[1:]]).update(status=Bid.Status.NOT_SELECTED)
             else:
                 call.opened_at = deadline + dt.timedelta(days=1)
                 call.save(update_fields=["opened_at"])
@@ -328,20 +419,25 @@ class DemoCalls:
             if not loser or not loser.provider.memberships.exists():
                 continue
             Complaint.objects.create(
-                call=call, provider=loser.provider, filed_by=loser.provider.memberships.first().user,
+                call=call,
+                provider=loser.provider,
+                filed_by=loser.provider.memberships.first().user,
                 kind=Complaint.Kind.RESULT,
                 text="Считаем, что опыт нашей организации оценён необоснованно низко; просим пересмотреть баллы.",
                 status=Complaint.Status.REJECTED,
                 decision="Оценки членов комиссии соответствуют критериям; нарушений не выявлено.",
-                decided_by=self.officer_of(call.agency), decided_at=call.decided_at + dt.timedelta(days=3),
-            )  # fmt: skip
+                decided_by=self.officer_of(call.agency),
+                decided_at=call.decided_at + dt.timedelta(days=3),
+            )
         open_call = Call.objects.filter(status=Call.Status.PUBLISHED, deadline__gt=self.now).first()
         if open_call:
             Complaint.objects.create(
-                call=open_call, provider=self.context["providers"][0], filed_by=self.context["ngo"],
+                call=open_call,
+                provider=self.context["providers"][0],
+                filed_by=self.context["ngo"],
                 kind=Complaint.Kind.TERMS,
                 text="Требование о трёх годах опыта необоснованно ограничивает конкуренцию для новых НПО.",
-            )  # fmt: skip
+            )
 
 
 def load(*, rng, context, stdout) -> None:

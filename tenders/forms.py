@@ -7,7 +7,6 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import clean_display_name, validate_document
 from core.models import Indicator, Region, Role, ServiceType
 from tenders.models import (
     ABNORMALLY_LOW_SHARE,
@@ -139,18 +138,6 @@ class TargetForm(forms.ModelForm):
 TargetFormSet = inlineformset_factory(Call, CallTarget, form=TargetForm, extra=2, can_delete=True)
 
 
-class DocumentForm(forms.Form):
-    title = forms.CharField(label=_("Document title"), max_length=200)
-    file = forms.FileField(
-        label=_("File"), validators=[validate_document], help_text=_("PDF, DOCX, XLSX, JPG or PNG, up to 20 MB.")
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        upload.original_name = clean_display_name(upload.name)
-        return upload
-
-
 class ExtendDeadlineForm(forms.Form):
     deadline = forms.DateTimeField(label=_("New deadline"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
 
@@ -203,6 +190,7 @@ class BidForm(forms.ModelForm):
         if low and not (data.get("price_justification") or "").strip():
             self.add_error(
                 "price_justification",
+                # xgettext:no-python-format
                 _("The price is below 70% of the budget: explain how you can deliver for it."),
             )
         return data

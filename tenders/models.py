@@ -357,7 +357,10 @@ class Bid(models.Model):
     price = models.DecimalField(_("price, ₸"), max_digits=14, decimal_places=2, validators=[MinValueValidator(1)])
     proposal = models.TextField(_("proposal"), help_text=_("How you will deliver the service and to whom."))
     price_justification = models.TextField(
-        _("justification of the price"), blank=True, help_text=_("Required when the price is below 70% of the budget.")
+        _("justification of the price"),
+        blank=True,
+        # xgettext:no-python-format
+        help_text=_("Required when the price is below 70% of the budget."),
     )
     staff = models.ManyToManyField(
         "providers.StaffMember", verbose_name=_("staffing plan"), blank=True, related_name="bids"

@@ -15,6 +15,7 @@ from core import audit
 from core.exceptions import InvalidTransition
 from core.mail import notify
 from core.models import Indicator, Role
+from core.transitions import set_status
 from tenders import scoring
 from tenders.models import (
     DEFAULT_CRITERIA,
@@ -38,18 +39,6 @@ MIN_COMMISSION = 3
 def _lock(call: Call) -> Call:
     """Return the call re-read with its row locked for the rest of the transaction."""
     return Call.objects.select_for_update().get(pk=call.pk)
-
-
-def _set_status(obj, to: str, *, by, action: str, note: str = "", extra: dict | None = None) -> None:
-    if to not in obj.TRANSITIONS.get(obj.status, set()):
-        raise InvalidTransition(_("Not possible in the status “%(status)s”.") % {"status": obj.get_status_display()})
-    old = obj.status
-    obj.status = to
-    fields = ["status", *(extra or {})]
-    for name, value in (extra or {}).items():
-        setattr(obj, name, value)
-    obj.save(update_fields=fields)
-    audit.record(actor=by, action=action, target=obj, changes={"status": (old, to)}, note=note)
 
 
 def add_default_criteria(call: Call) -> None:
@@ -121,7 +110,7 @@ def publish_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> 
     errors = publication_errors(call, now)
     if errors:
         raise InvalidTransition(errors)
-    _set_status(call, Call.Status.PUBLISHED, by=acting_user, action="published", extra={"published_at": now})
+    set_status(call, Call.Status.PUBLISHED, by=acting_user, action="published", extra={"published_at": now})
     notify(recipients=matching_ngo_users(call), template="tenders/email/published.txt", context={"call": call})
     return call
 
@@ -133,7 +122,7 @@ def cancel_call(*, call: Call, acting_user, reason: str, now: dt.datetime | None
         raise InvalidTransition(_("Give a reason for the cancellation."))
     call = _lock(call)
     was_published = call.status != Call.Status.DRAFT
-    _set_status(
+    set_status(
         call,
         Call.Status.CANCELLED,
         by=acting_user,
@@ -148,10 +137,11 @@ def cancel_call(*, call: Call, acting_user, reason: str, now: dt.datetime | None
 
 @transaction.atomic
 def extend_deadline(*, call: Call, acting_user, new_deadline: dt.datetime, now: dt.datetime | None = None) -> Call:
-    """Move the deadline of a published call later; bidders and NGOs with drafts are told."""
+    """Move the deadline of a published call later; bidders and NGOs with drafts are told. A call whose terms must
+    be amended after an upheld complaint can be extended after its deadline too (its bids are not opened yet)."""
     now = now or timezone.now()
     call = _lock(call)
-    if call.status != Call.Status.PUBLISHED or call.deadline_passed(now):
+    if call.status != Call.Status.PUBLISHED or (call.deadline_passed(now) and not call.amendment_required):
         raise InvalidTransition(_("Only a published call before its deadline can be extended."))
     if new_deadline <= call.deadline:
         raise InvalidTransition(_("The new deadline must be later than the current one."))
@@ -233,8 +223,9 @@ def submit_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid:
     if bid.price > total:
         raise InvalidTransition(_("The price exceeds the call's budget."))
     if bid.is_abnormally_low(total) and not bid.price_justification.strip():
+        # xgettext:no-python-format
         raise InvalidTransition(_("A price below 70% of the budget must be justified."))
-    _set_status(bid, Bid.Status.SUBMITTED, by=acting_user, action="submitted", extra={"submitted_at": now})
+    set_status(bid, Bid.Status.SUBMITTED, by=acting_user, action="submitted", extra={"submitted_at": now})
     return bid
 
 
@@ -245,7 +236,7 @@ def withdraw_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bi
     if not call.is_accepting_bids(now or timezone.now()):
         raise InvalidTransition(_("A bid can be withdrawn only before the deadline."))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
-    _set_status(bid, Bid.Status.WITHDRAWN, by=acting_user, action="withdrawn")
+    set_status(bid, Bid.Status.WITHDRAWN, by=acting_user, action="withdrawn")
     return bid
 
 
@@ -258,7 +249,7 @@ def open_bids(*, call: Call, acting_user, now: dt.datetime | None = None) -> Cal
         raise InvalidTransition(_("Bids can be opened only after the deadline of a published call."))
     if call.amendment_required:
         raise InvalidTransition(_("An upheld complaint requires amending the call and extending the deadline first."))
-    _set_status(call, Call.Status.EVALUATION, by=acting_user, action="bids opened", extra={"opened_at": now})
+    set_status(call, Call.Status.EVALUATION, by=acting_user, action="bids opened", extra={"opened_at": now})
     return call
 
 
@@ -272,7 +263,7 @@ def decide_admission(*, bid: Bid, acting_user, admit: bool, reason: str = "") ->
         raise InvalidTransition(_("Give a reason for the rejection."))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     to = Bid.Status.ADMITTED if admit else Bid.Status.REJECTED
-    _set_status(
+    set_status(
         bid,
         to,
         by=acting_user,
@@ -385,8 +376,12 @@ def ranking(call: Call) -> list[scoring.BidResult]:
 
 
 def award_outcome(call: Call) -> tuple[str, scoring.BidResult | None, list[scoring.BidResult]]:
-    """Return ("award" | "fail" | "wait", best result, ranking) for a call under evaluation."""
+    """Return ("award" | "fail" | "wait" | "undecided", best result, ranking) for a call under evaluation.
+
+    "undecided": an opened bid is neither admitted nor rejected yet, so the ranking is not final."""
     ranked = [r for r in ranking(call) if r.bid.status in (Bid.Status.ADMITTED, Bid.Status.WINNER)]
+    if call.bids.filter(status=Bid.Status.SUBMITTED).exists():
+        return "undecided", None, ranked
     if not ranked:
         return "fail", None, ranked
     if any(not r.has_quorum for r in ranked):
@@ -405,6 +400,8 @@ def award_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> Bi
     if call.status != Call.Status.EVALUATION:
         raise InvalidTransition(_("Only a call under evaluation can be awarded."))
     outcome, best, ranked = award_outcome(call)
+    if outcome == "undecided":
+        raise InvalidTransition(_("Admit or reject every bid first."))
     if outcome == "wait":
         raise InvalidTransition(_("Every admitted bid needs a quorum of complete score sheets first."))
     if outcome == "fail":
@@ -412,8 +409,8 @@ def award_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> Bi
     for result in ranked:
         to = Bid.Status.WINNER if result is best else Bid.Status.NOT_SELECTED
         if result.bid.status != to:
-            _set_status(result.bid, to, by=acting_user, action="winner" if to == Bid.Status.WINNER else "not selected")
-    _set_status(
+            set_status(result.bid, to, by=acting_user, action="winner" if to == Bid.Status.WINNER else "not selected")
+    set_status(
         call,
         Call.Status.AWARDED,
         by=acting_user,
@@ -434,9 +431,11 @@ def fail_call(*, call: Call, acting_user, reason: str = "", now: dt.datetime | N
     outcome, _best, _ranked = award_outcome(call)
     if outcome == "award":
         raise InvalidTransition(_("A bid reaches the minimum score: the call must be awarded."))
+    if outcome == "undecided":
+        raise InvalidTransition(_("Admit or reject every bid first."))
     if outcome == "wait":
         raise InvalidTransition(_("Every admitted bid needs a quorum of complete score sheets first."))
-    _set_status(
+    set_status(
         call,
         Call.Status.FAILED,
         by=acting_user,
@@ -456,15 +455,15 @@ def decline_award(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> B
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if call.status != Call.Status.AWARDED or bid.status != Bid.Status.WINNER:
         raise InvalidTransition(_("Only the winner of an awarded call can decline."))
-    _set_status(bid, Bid.Status.DECLINED, by=acting_user, action="declined")
+    set_status(bid, Bid.Status.DECLINED, by=acting_user, action="declined")
     candidates = [
         r
         for r in ranking(call)
         if r.bid.status == Bid.Status.NOT_SELECTED and r.result is not None and r.result >= call.min_winning_score
     ]
     if not candidates:
-        _set_status(call, Call.Status.EVALUATION, by=acting_user, action="back to evaluation")
-        _set_status(
+        set_status(call, Call.Status.EVALUATION, by=acting_user, action="back to evaluation")
+        set_status(
             call,
             Call.Status.FAILED,
             by=acting_user,
@@ -475,7 +474,7 @@ def decline_award(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> B
         notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
         return None
     nxt = candidates[0].bid
-    _set_status(nxt, Bid.Status.WINNER, by=acting_user, action="winner (next ranked)")
+    set_status(nxt, Bid.Status.WINNER, by=acting_user, action="winner (next ranked)")
     call.decided_at = now
     call.standstill_until = now + dt.timedelta(days=STANDSTILL_DAYS)
     call.save(update_fields=["decided_at", "standstill_until"])
@@ -551,8 +550,8 @@ def decide_complaint(*, complaint: Complaint, acting_user, upheld: bool, decisio
     call = _lock(complaint.call)
     if upheld and complaint.kind == Complaint.Kind.RESULT and call.status == Call.Status.AWARDED:
         for bid in call.bids.filter(status__in=[Bid.Status.WINNER, Bid.Status.NOT_SELECTED]):
-            _set_status(bid, Bid.Status.ADMITTED, by=acting_user, action="back to evaluation")
-        _set_status(
+            set_status(bid, Bid.Status.ADMITTED, by=acting_user, action="back to evaluation")
+        set_status(
             call,
             Call.Status.EVALUATION,
             by=acting_user,

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractsConfig(AppConfig):
+    name = "contracts"
+    verbose_name = _("Contracts and reports")
+
+    def ready(self) -> None:
+        from contracts import panels
+
+        panels.register_all()

@@ -1,0 +1,69 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contract, Report, ReportingPeriod
+from core.models import Agency, Region, ServiceType
+from core.util import today
+
+
+class ContractFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Number or NGO"), method="search")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(level=1))
+    service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=ServiceType.objects.all())
+    agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=Agency.objects.all())
+    year = django_filters.NumberFilter(label=_("Serving year"), method="filter_year")
+    flagged = django_filters.BooleanFilter(
+        label=_("Only with flags"), method="filter_flagged", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Contract
+        fields = ["q", "status", "region", "service_type", "agency", "year"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(number__icontains=value) | Q(provider__name_ru__icontains=value) | Q(provider__name_kk__icontains=value)
+        )
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(pk__in=Contract.objects.serving_year(int(value)).values("pk")) if value else queryset
+
+    def filter_flagged(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(has_reduction=True) | Q(status="terminated") | Q(late_payments=True) | Q(overdue_reports=True)
+        )
+
+
+class PeriodFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        method="filter_state",
+        choices=[
+            ("to_review", _("submitted, to review")),
+            ("overdue", _("overdue")),
+            ("returned", _("returned")),
+            ("accepted", _("accepted")),
+        ],
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ReportingPeriod.Kind.choices)
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["state", "kind"]
+
+    def filter_state(self, queryset, name, value):
+        if value == "to_review":
+            return queryset.filter(report__status=Report.Status.SUBMITTED)
+        if value == "overdue":
+            return queryset.overdue(today())
+        if value == "returned":
+            return queryset.filter(report__status=Report.Status.RETURNED)
+        if value == "accepted":
+            return queryset.filter(report__status=Report.Status.ACCEPTED)
+        return queryset

@@ -1,0 +1,521 @@
+"""Multi-year contracts: annual tranches and payments, amendments, targets per year, the reporting schedule and
+NGO reports with their indicator actuals. Money is Decimal end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.documents import RandomName, private_storage, validate_document
+from core.models import Agency, Indicator, Region, Role, ServiceType
+
+ZERO = Decimal("0")
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+class ContractQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContractQuerySet:
+        """Return contracts a user may open: every contract, since awarded contracts with their amount per year and
+        status are public facts (payments, reports and documents are limited by `in_scope`)."""
+        return self.all()
+
+    def in_scope(self, user) -> ContractQuerySet:
+        """Return contracts whose details the user may see: own agency's (officer), own NGO's (ngo), all for
+        committee staff and admins; experts reach contracts through their evaluation assignments."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN):
+            return self.all()
+        if user.role == Role.OFFICER:
+            return self.filter(agency_id=user.agency_id)
+        if user.role == Role.NGO:
+            return self.filter(provider__memberships__user=user)
+        return self.none()
+
+    def signed(self) -> ContractQuerySet:
+        """Return contracts signed by both parties."""
+        return self.filter(agency_signed_at__isnull=False, provider_signed_at__isnull=False)
+
+    def serving_on(self, day: dt.date) -> ContractQuerySet:
+        """Return contracts that serve the day: signed, start ≤ day ≤ end, and before any termination date."""
+        return (
+            self.signed()
+            .filter(start_date__lte=day, end_date__gte=day)
+            .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=day))
+        )
+
+    def serving_year(self, year: int) -> ContractQuerySet:
+        """Return contracts that serve at least one day of the year."""
+        first, last = year_bounds(year)
+        return (
+            self.signed()
+            .filter(start_date__lte=last, end_date__gte=first)
+            .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=first))
+        )
+
+    def with_money_and_flags(self, today: dt.date) -> ContractQuerySet:
+        """Return contracts annotated with paid money, the next report due and the flags the list shows, by
+        subqueries (a fixed number of queries whatever the number of contracts)."""
+        paid = (
+            Payment.objects.filter(tranche__contract=models.OuterRef("pk"))
+            .values("tranche__contract")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
+        open_periods = ReportingPeriod.objects.filter(contract=models.OuterRef("pk")).exclude(
+            report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED]
+        )
+        missing = (
+            Tranche.objects.filter(contract=models.OuterRef("pk"), planned_date__lt=today)
+            .annotate(fixed_paid=Coalesce(Sum("payments__amount", filter=Q(payments__kind="fixed")), ZERO))
+            .filter(fixed_paid__lt=F("fixed_amount"))
+        )
+        return self.annotate(
+            paid=Coalesce(models.Subquery(paid, output_field=models.DecimalField()), ZERO),
+            next_due=models.Subquery(open_periods.order_by("due_date").values("due_date")[:1]),
+            has_reduction=models.Exists(Amendment.objects.filter(contract=models.OuterRef("pk"), value_change__lt=0)),
+            late_payments=models.Exists(
+                Payment.objects.filter(
+                    tranche__contract=models.OuterRef("pk"), kind="fixed", date__gt=F("tranche__planned_date")
+                )
+            )
+            | models.Exists(missing),
+            overdue_reports=models.Exists(open_periods.filter(due_date__lt=today)),
+        )
+
+    def serving_between(self, first: dt.date, last: dt.date) -> ContractQuerySet:
+        """Return contracts that serve at least one day from `first` to `last` inclusive."""
+        return (
+            self.signed()
+            .filter(start_date__lte=last, end_date__gte=first)
+            .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=first))
+        )
+
+
+class Contract(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending signature")
+        ACTIVE = "active", _("active")
+        COMPLETED = "completed", _("completed")
+        TERMINATED = "terminated", _("terminated")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.ACTIVE},
+        Status.ACTIVE: {Status.COMPLETED, Status.TERMINATED},
+        Status.COMPLETED: set(),
+        Status.TERMINATED: set(),
+    }
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    call = models.OneToOneField(
+        "tenders.Call", verbose_name=_("call"), on_delete=models.PROTECT, related_name="contract"
+    )
+    bid = models.OneToOneField(
+        "tenders.Bid", verbose_name=_("winning bid"), on_delete=models.PROTECT, related_name="contract"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", verbose_name=_("NGO"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="contracts")
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="contracts")
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service type"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    total = models.DecimalField(_("total, ₸"), max_digits=14, decimal_places=2)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    scope = models.TextField(_("scope"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    agency_signed_at = models.DateTimeField(_("signed by the agency"), null=True, blank=True)
+    agency_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed for the agency by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provider_signed_at = models.DateTimeField(_("signed by the NGO"), null=True, blank=True)
+    provider_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed for the NGO by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    terminated_on = models.DateField(
+        _("terminated on"), null=True, blank=True, help_text=_("The contract stops serving on this date.")
+    )
+    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("prepared"), auto_now_add=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="contract_end_after_start"),
+            models.CheckConstraint(condition=Q(total__gt=0), name="contract_total_positive"),
+            models.CheckConstraint(
+                condition=Q(status="terminated", terminated_on__isnull=False)
+                | (~Q(status="terminated") & Q(terminated_on__isnull=True)),
+                name="contract_termination_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "service_type", "start_date", "end_date"], name="contract_cell_idx"),
+            models.Index(fields=["provider", "start_date"], name="contract_provider_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.provider}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:contract-detail", args=[self.pk])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.agency_signed_at is not None and self.provider_signed_at is not None
+
+    @property
+    def last_serving_day(self) -> dt.date:
+        """Return the last day the contract serves (the day before termination, or the end date)."""
+        if self.terminated_on:
+            return min(self.end_date, self.terminated_on - dt.timedelta(days=1))
+        return self.end_date
+
+    def serves(self, day: dt.date) -> bool:
+        """Return whether the contract serves the day (the same rule as ContractQuerySet.serving_on)."""
+        return (
+            self.is_signed
+            and self.start_date <= day <= self.end_date
+            and (self.terminated_on is None or day < self.terminated_on)
+        )
+
+    @property
+    def years(self) -> range:
+        return range(self.start_date.year, self.end_date.year + 1)
+
+
+class Tranche(models.Model):
+    class Source(models.TextChoices):
+        REPUBLICAN = "republican", _("republican budget")
+        LOCAL = "local", _("local budget")
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="tranches"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("planned, ₸"), max_digits=14, decimal_places=2)
+    fixed_amount = models.DecimalField(_("fixed part, ₸"), max_digits=14, decimal_places=2)
+    outcome_amount = models.DecimalField(_("outcome part, ₸"), max_digits=14, decimal_places=2, default=ZERO)
+    planned_date = models.DateField(_("planned disbursement"))
+    funding_source = models.CharField(_("funding source"), max_length=12, choices=Source.choices, default=Source.LOCAL)
+
+    class Meta:
+        ordering = ["contract", "year"]
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "year"], name="tranche_year_unique"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, fixed_amount__gte=0, outcome_amount__gte=0),
+                name="tranche_amounts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=F("fixed_amount") + F("outcome_amount")), name="tranche_parts_sum"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number}: {self.year}"
+
+
+class Payment(models.Model):
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("fixed part")
+        OUTCOME = "outcome", _("outcome part")
+
+    tranche = models.ForeignKey(Tranche, verbose_name=_("tranche"), on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(_("part"), max_length=8, choices=Kind.choices, default=Kind.FIXED)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(
+        _("amount, ₸"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.tranche}: {self.amount} ({self.date})"
+
+    @property
+    def is_late(self) -> bool:
+        """A fixed-part payment after the planned disbursement date is late; outcome money never is."""
+        return self.kind == self.Kind.FIXED and self.date > self.tranche.planned_date
+
+
+class Amendment(models.Model):
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", _("amount and tranches")
+        END_DATE = "end_date", _("end date")
+        SCOPE = "scope", _("scope")
+        TERMINATION = "termination", _("termination")
+
+    class Reason(models.TextChoices):
+        BUDGET_CUT = "budget-cut", _("budget cut")
+        BUDGET_INCREASE = "budget-increase", _("additional funding")
+        SCOPE_CHANGE = "scope-change", _("change of needs or scope")
+        PROVIDER_REQUEST = "provider-request", _("at the provider's request")
+        NON_PERFORMANCE = "non-performance", _("non-performance by the provider")
+        FORCE_MAJEURE = "force-majeure", _("force majeure")
+        OTHER = "other", _("other")
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="amendments"
+    )
+    kind = models.CharField(_("what changed"), max_length=12, choices=Kind.choices)
+    reason_code = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reason_text = models.TextField(_("explanation"))
+    old_value = models.JSONField(_("before"), default=dict)
+    new_value = models.JSONField(_("after"), default=dict)
+    effective_date = models.DateField(_("effective from"))
+    value_change = models.DecimalField(_("change of value, ₸"), max_digits=14, decimal_places=2, default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+
+    def __str__(self) -> str:
+        return f"{self.contract.number}: {self.get_kind_display()}"
+
+    @property
+    def is_reduction(self) -> bool:
+        return self.value_change < 0
+
+
+class Target(models.Model):
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["year", "indicator_id"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "year", "indicator"], name="target_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.indicator} = {self.value}"
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def overdue(self, today: dt.date) -> ReportingPeriodQuerySet:
+        """Return periods past their due date without a submitted or accepted report."""
+        return self.filter(due_date__lt=today).exclude(
+            report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED]
+        )
+
+
+class ReportingPeriod(models.Model):
+    class Kind(models.TextChoices):
+        QUARTERLY = "quarterly", _("quarterly progress report")
+        ANNUAL = "annual", _("annual report")
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="periods"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), default=0, help_text=_("0 for the annual report."))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    due_date = models.DateField(_("due"))
+    due_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ReportingPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "due_date", "kind"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting schedule")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "kind", "year", "quarter"], name="period_unique"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="period_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.ANNUAL:
+            return f"{self.year} — {self.get_kind_display()}"
+        return f"{self.year} Q{self.quarter}"
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReportQuerySet:
+        """Return reports of contracts the user may open (drafts only to the NGO itself)."""
+        contracts = Contract.objects.in_scope(user)
+        reports = self.filter(period__contract__in=contracts)
+        if not user.is_authenticated or user.role != Role.NGO:
+            reports = reports.exclude(status=Report.Status.DRAFT)
+        if not user.is_authenticated:
+            return reports.none()
+        return reports
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.ACCEPTED, Status.RETURNED},
+        Status.RETURNED: {Status.SUBMITTED},
+        Status.ACCEPTED: set(),
+    }
+
+    period = models.OneToOneField(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="report"
+    )
+    narrative = models.TextField(_("what was done"), blank=True)
+    children_served = models.PositiveIntegerField(_("children served"), default=0)
+    families_served = models.PositiveIntegerField(_("families served"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("last submitted"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_comment = models.TextField(_("comment on return"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.period.contract.number}: {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:report-detail", args=[self.pk])
+
+    @property
+    def is_late(self) -> bool:
+        """Late when first submitted after 23:59 Asia/Almaty on the due date."""
+        if not self.first_submitted_at:
+            return False
+        return timezone.localtime(self.first_submitted_at).date() > self.period.due_date
+
+
+class ReportExpense(models.Model):
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="expenses")
+    item = models.CharField(_("cost item"), max_length=200)
+    amount = models.DecimalField(_("spent, ₸"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditure")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="expense_non_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.amount}"
+
+
+class Actual(models.Model):
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="actuals")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("actual"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("indicator actual")
+        verbose_name_plural = _("indicator actuals")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="actual_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="actual_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
+
+
+class ContractDocument(models.Model):
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="documents"
+    )
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=RandomName("contracts"), validators=[validate_document]
+    )
+    original_name = models.CharField(max_length=200, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract document")
+        verbose_name_plural = _("contract documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def paid_by_tranche(tranches) -> dict[int, dict[str, Decimal]]:
+    """Return {tranche id: {"fixed": paid, "outcome": paid}} in one query."""
+    paid: dict[int, dict[str, Decimal]] = {t.pk: {"fixed": ZERO, "outcome": ZERO} for t in tranches}
+    rows = Payment.objects.filter(tranche__in=list(paid)).values("tranche_id", "kind").annotate(total=Sum("amount"))
+    for row in rows:
+        paid[row["tranche_id"]][row["kind"]] = row["total"]
+    return paid

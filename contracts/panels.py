@@ -1,0 +1,79 @@
+"""Dashboard panels of contracts: what is due."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contract, Report, ReportingPeriod, Tranche, paid_by_tranche
+from core import dashboard
+from core.models import Role
+from core.util import today
+
+
+def officer_contracts(user) -> dict | None:
+    if not user.agency_id:
+        return None
+    on = today()
+    contracts = Contract.objects.filter(agency_id=user.agency_id)
+    periods = ReportingPeriod.objects.filter(contract__in=contracts).select_related("contract__provider")
+    payments_due = (
+        Tranche.objects.filter(contract__in=contracts.signed(), planned_date__lte=on)
+        .exclude(contract__status=Contract.Status.TERMINATED)
+        .select_related("contract__provider")
+        .order_by("planned_date")
+    )
+    due = list(payments_due[:200])
+    paid = paid_by_tranche(due)
+    unpaid = [t for t in due if paid[t.pk]["fixed"] < t.fixed_amount][:8]
+    return {
+        "to_sign": contracts.filter(status=Contract.Status.PENDING, agency_signed_at__isnull=True).select_related(
+            "provider"
+        )[:8],
+        "awaiting_ngo": contracts.filter(status=Contract.Status.PENDING, agency_signed_at__isnull=False).count(),
+        "to_review": periods.filter(report__status=Report.Status.SUBMITTED).order_by("due_date")[:8],
+        "overdue": periods.overdue(on).order_by("due_date")[:8],
+        "overdue_count": periods.overdue(on).count(),
+        "unpaid": unpaid,
+    }
+
+
+def ngo_contracts(user) -> dict | None:
+    contracts = Contract.objects.filter(provider__memberships__user=user)
+    if not contracts.exists():
+        return None
+    on = today()
+    periods = ReportingPeriod.objects.filter(contract__in=contracts).select_related("contract", "report")
+    open_periods = periods.exclude(report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
+    return {
+        "to_sign": contracts.filter(status=Contract.Status.PENDING, provider_signed_at__isnull=True),
+        "due": open_periods.filter(due_date__gte=on).order_by("due_date")[:6],
+        "overdue": open_periods.filter(due_date__lt=on)
+        .filter(Q(report__isnull=True) | ~Q(report__status="returned"))
+        .order_by("due_date")[:8],
+        "returned": periods.filter(report__status=Report.Status.RETURNED),
+        "active": contracts.filter(status=Contract.Status.ACTIVE).count(),
+    }
+
+
+def register_all() -> None:
+    dashboard.register(
+        dashboard.Panel(
+            key="contracts-officer",
+            title=_("Contracts: signatures, reports and payments due"),
+            roles=frozenset({Role.OFFICER}),
+            template="contracts/panels/officer.html",
+            context=officer_contracts,
+            order=25,
+            width="col-lg-12",
+        )
+    )
+    dashboard.register(
+        dashboard.Panel(
+            key="contracts-ngo",
+            title=_("Your contracts and reports"),
+            roles=frozenset({Role.NGO}),
+            template="contracts/panels/ngo.html",
+            context=ngo_contracts,
+            order=15,
+            width="col-lg-12",
+        )
+    )
