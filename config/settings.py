@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "providers",
     "tenders",
     "contracts",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("providers/", include("providers.urls")),
     path("calls/", include("tenders.urls")),
     path("contracts/", include("contracts.urls")),
+    path("", include("evaluation.urls")),
     path("admin/", admin.site.urls),
 ]

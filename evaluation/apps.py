@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluationConfig(AppConfig):
+    name = "evaluation"
+    verbose_name = _("Evaluation, coverage and stability")
+
+    def ready(self) -> None:
+        from evaluation import panels
+
+        panels.register_all()

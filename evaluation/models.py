@@ -1,0 +1,148 @@
+"""Outcome-based evaluation of contract years by an expert council, and the figures the system-level evaluation
+needs that no other app owns (regions' child population)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Region, Role
+
+CRITERIA = [
+    ("relevance", _("relevance")),
+    ("plan", _("fulfilment of the plan")),
+    ("results", _("results")),
+    ("sustainability", _("sustainability after the project")),
+    ("long_term", _("long-term social effect")),
+]
+CRITERION_CODES = [code for code, _label in CRITERIA]
+MIN_EVALUATORS = 3
+
+
+class ResultEvaluationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ResultEvaluationQuerySet:
+        """Return evaluations a user may open: the agency's (officer), assigned ones (expert or officer), the NGO's
+        own once concluded, all for committee staff and admins."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN):
+            return self.all()
+        if user.role == Role.OFFICER:
+            return self.filter(Q(contract__agency_id=user.agency_id) | Q(evaluators__user=user)).distinct()
+        if user.role == Role.EXPERT:
+            return self.filter(evaluators__user=user).distinct()
+        if user.role == Role.NGO:
+            return self.filter(contract__provider__memberships__user=user, status=ResultEvaluation.Status.SUBMITTED)
+        return self.none()
+
+
+class ResultEvaluation(models.Model):
+    """The expert council's evaluation of results (оценка результатов) of one contract year."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        SUBMITTED = "submitted", _("concluded")
+
+    TRANSITIONS = {Status.OPEN: {Status.SUBMITTED}, Status.SUBMITTED: {Status.OPEN}}
+
+    contract = models.ForeignKey(
+        "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    year = models.PositiveSmallIntegerField(_("contract year"))
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=4,
+        decimal_places=2,
+        help_text=_("Copied from the agency when the evaluation opens."),
+    )
+    min_evaluators = models.PositiveSmallIntegerField(_("minimum evaluators"), default=MIN_EVALUATORS)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+    total = models.DecimalField(_("total (of 25)"), max_digits=7, decimal_places=4, null=True, blank=True)
+    positive = models.BooleanField(_("positive conclusion"), null=True, blank=True)
+
+    objects = ResultEvaluationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        verbose_name = _("result evaluation")
+        verbose_name_plural = _("result evaluations")
+        constraints = [models.UniqueConstraint(fields=["contract", "year"], name="evaluation_contract_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number}: {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:evaluation-detail", args=[self.pk])
+
+
+class Evaluator(models.Model):
+    evaluation = models.ForeignKey(
+        ResultEvaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="evaluators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("evaluator"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    declared_at = models.DateTimeField(_("declared"), null=True, blank=True)
+    has_conflict = models.BooleanField(_("conflict of interest"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("evaluator")
+        verbose_name_plural = _("evaluators")
+        constraints = [models.UniqueConstraint(fields=["evaluation", "user"], name="evaluator_unique")]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class EvaluatorScore(models.Model):
+    evaluator = models.ForeignKey(
+        Evaluator, verbose_name=_("evaluator"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.CharField(_("criterion"), max_length=20, choices=CRITERIA)
+    value = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(0), MaxValueValidator(5)])
+
+    class Meta:
+        verbose_name = _("evaluation score")
+        verbose_name_plural = _("evaluation scores")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluator", "criterion"], name="evaluator_score_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0, value__lte=5), name="evaluator_score_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class RegionPopulation(models.Model):
+    """Children living in a region in a year (admin-editable; demo values are round illustrative figures)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    children = models.PositiveIntegerField(_("children (0–17)"))
+    is_illustrative = models.BooleanField(
+        _("illustrative figure"), default=False, help_text=_("A round demo value, not an official statistic.")
+    )
+
+    class Meta:
+        ordering = ["region__kato", "year"]
+        verbose_name = _("child population")
+        verbose_name_plural = _("child population")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="population_region_year_unique"),
+            models.CheckConstraint(condition=Q(children__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.year}"

@@ -1,0 +1,5 @@
+"""Panels of result evaluations (filled in with the evaluation views)."""
+
+
+def register_all() -> None:
+    return None
