@@ -205,5 +205,5 @@ def login(page, username: str, password: str = factories.PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url("**/dashboard/")

@@ -84,3 +84,14 @@ def form_field_widget(bound_field):
     if css not in widget.attrs.get("class", ""):
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
     return bound_field.as_widget()
+
+
+@register.simple_tag(takes_context=True)
+def sections(context, slot, **objects):
+    """Render the sections later apps registered for this slot (see core.sections)."""
+    from django.utils.safestring import mark_safe
+
+    from core.sections import for_slot
+
+    request = context["request"]
+    return mark_safe("".join(section.render(request, objects) for section in for_slot(slot)))  # noqa: S308
