@@ -157,17 +157,6 @@ def load(*, rng, context, stdout) -> None:
                     when=aware(paid_on),
                     note=f"{tranche.year}: {tranche.fixed_amount} ₸",
                 )
-            if tranche.outcome_amount and tranche.year < today.year:
-                earned = (tranche.outcome_amount * Decimal(str(min(quality, 1.0)))).quantize(Decimal("1000"))
-                if earned > 0:
-                    Payment.objects.create(
-                        tranche=tranche,
-                        kind=Payment.Kind.OUTCOME,
-                        date=dt.date(tranche.year + 1, 3, 20),
-                        amount=earned,
-                        recorded_by=officer,
-                    )
-
         for period in contract.periods.order_by("due_date"):
             if period.end >= today:
                 continue

@@ -7,90 +7,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contracts', '0001_initial'),
-        ('core', '0001_initial'),
+        ("contracts", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResultEvaluation',
+            name="ResultEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='contract year')),
-                ('threshold', models.DecimalField(decimal_places=2, help_text='Copied from the agency when the evaluation opens.', max_digits=4, verbose_name='threshold')),
-                ('min_evaluators', models.PositiveSmallIntegerField(default=3, verbose_name='minimum evaluators')),
-                ('status', models.CharField(choices=[('open', 'open'), ('submitted', 'concluded')], default='open', max_length=10, verbose_name='status')),
-                ('opened_at', models.DateTimeField(auto_now_add=True, verbose_name='opened')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='concluded')),
-                ('total', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='total (of 25)')),
-                ('positive', models.BooleanField(blank=True, null=True, verbose_name='positive conclusion')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='contracts.contract', verbose_name='contract')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="contract year")),
+                (
+                    "threshold",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Copied from the agency when the evaluation opens.",
+                        max_digits=4,
+                        verbose_name="threshold",
+                    ),
+                ),
+                ("min_evaluators", models.PositiveSmallIntegerField(default=3, verbose_name="minimum evaluators")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("submitted", "concluded")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(auto_now_add=True, verbose_name="opened")),
+                ("concluded_at", models.DateTimeField(blank=True, null=True, verbose_name="concluded")),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=7, null=True, verbose_name="total (of 25)"
+                    ),
+                ),
+                ("positive", models.BooleanField(blank=True, null=True, verbose_name="positive conclusion")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="contracts.contract",
+                        verbose_name="contract",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'result evaluation',
-                'verbose_name_plural': 'result evaluations',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "result evaluation",
+                "verbose_name_plural": "result evaluations",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Evaluator',
+            name="Evaluator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('declared_at', models.DateTimeField(blank=True, null=True, verbose_name='declared')),
-                ('has_conflict', models.BooleanField(blank=True, null=True, verbose_name='conflict of interest')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to=settings.AUTH_USER_MODEL, verbose_name='evaluator')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluators', to='evaluation.resultevaluation', verbose_name='evaluation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("declared_at", models.DateTimeField(blank=True, null=True, verbose_name="declared")),
+                ("has_conflict", models.BooleanField(blank=True, null=True, verbose_name="conflict of interest")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="evaluator",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluators",
+                        to="evaluation.resultevaluation",
+                        verbose_name="evaluation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluator',
-                'verbose_name_plural': 'evaluators',
-                'ordering': ['id'],
+                "verbose_name": "evaluator",
+                "verbose_name_plural": "evaluators",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluatorScore',
+            name="EvaluatorScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('criterion', models.CharField(choices=[('relevance', 'relevance'), ('plan', 'fulfilment of the plan'), ('results', 'results'), ('sustainability', 'sustainability after the project'), ('long_term', 'long-term social effect')], max_length=20, verbose_name='criterion')),
-                ('value', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)], verbose_name='score')),
-                ('evaluator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='evaluation.evaluator', verbose_name='evaluator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "criterion",
+                    models.CharField(
+                        choices=[
+                            ("relevance", "relevance"),
+                            ("plan", "fulfilment of the plan"),
+                            ("results", "results"),
+                            ("sustainability", "sustainability after the project"),
+                            ("long_term", "long-term social effect"),
+                        ],
+                        max_length=20,
+                        verbose_name="criterion",
+                    ),
+                ),
+                (
+                    "value",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="score",
+                    ),
+                ),
+                (
+                    "evaluator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="evaluation.evaluator",
+                        verbose_name="evaluator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation score',
-                'verbose_name_plural': 'evaluation scores',
-                'constraints': [models.UniqueConstraint(fields=('evaluator', 'criterion'), name='evaluator_score_unique'), models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', 5)), name='evaluator_score_0_5')],
+                "verbose_name": "evaluation score",
+                "verbose_name_plural": "evaluation scores",
+                "constraints": [
+                    models.UniqueConstraint(fields=("evaluator", "criterion"), name="evaluator_score_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gte", 0), ("value__lte", 5)), name="evaluator_score_0_5"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegionPopulation',
+            name="RegionPopulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('children', models.PositiveIntegerField(verbose_name='children (0–17)')),
-                ('is_illustrative', models.BooleanField(default=False, help_text='A round demo value, not an official statistic.', verbose_name='illustrative figure')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='populations', to='core.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("children", models.PositiveIntegerField(verbose_name="children (0–17)")),
+                (
+                    "is_illustrative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A round demo value, not an official statistic.",
+                        verbose_name="illustrative figure",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="populations",
+                        to="core.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'child population',
-                'verbose_name_plural': 'child population',
-                'ordering': ['region__kato', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('region', 'year'), name='population_region_year_unique'), models.CheckConstraint(condition=models.Q(('children__gt', 0)), name='population_positive')],
+                "verbose_name": "child population",
+                "verbose_name_plural": "child population",
+                "ordering": ["region__kato", "year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("region", "year"), name="population_region_year_unique"),
+                    models.CheckConstraint(condition=models.Q(("children__gt", 0)), name="population_positive"),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='resultevaluation',
-            constraint=models.UniqueConstraint(fields=('contract', 'year'), name='evaluation_contract_year_unique'),
+            model_name="resultevaluation",
+            constraint=models.UniqueConstraint(fields=("contract", "year"), name="evaluation_contract_year_unique"),
         ),
         migrations.AddConstraint(
-            model_name='evaluator',
-            constraint=models.UniqueConstraint(fields=('evaluation', 'user'), name='evaluator_unique'),
+            model_name="evaluator",
+            constraint=models.UniqueConstraint(fields=("evaluation", "user"), name="evaluator_unique"),
         ),
     ]
