@@ -76,9 +76,11 @@ def load(*, rng, context, stdout) -> None:
             provider_signed_by=member,
             created_by=officer,
         )
-        backdated(actor=officer, action="prepared", target=contract, when=agency_signed - dt.timedelta(days=1))
-        backdated(actor=officer, action="signed by the agency", target=contract, when=agency_signed)
-        backdated(actor=member, action="signed by the NGO", target=contract, when=provider_signed)
+        backdated(
+            actor=officer, action="contract prepared", target=contract, when=agency_signed - dt.timedelta(days=1)
+        )
+        backdated(actor=officer, action="agency signature", target=contract, when=agency_signed)
+        backdated(actor=member, action="NGO signature", target=contract, when=provider_signed)
         for t in tranches:
             planned = t["planned_date"] or start + dt.timedelta(days=30)
             Tranche.objects.create(

@@ -374,7 +374,7 @@ class ReportingPeriod(models.Model):
     objects = ReportingPeriodQuerySet.as_manager()
 
     class Meta:
-        ordering = ["contract", "due_date", "kind"]
+        ordering = ["contract", "due_date", "-kind"]  # on the same due date, the last quarter before the year
         verbose_name = _("reporting period")
         verbose_name_plural = _("reporting schedule")
         constraints = [

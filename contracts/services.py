@@ -171,7 +171,7 @@ def prepare_contract(
         Target.objects.create(
             contract=contract, year=target["year"], indicator=target["indicator"], value=target["value"]
         )
-    audit.record(actor=acting_user, action="prepared", target=contract, note=str(winner.provider))
+    audit.record(actor=acting_user, action="contract prepared", target=contract, note=str(winner.provider))
     audit.record(actor=acting_user, action="contract prepared", target=call, note=contract.number)
     notify(
         recipients=members_of(contract.provider),
@@ -193,14 +193,14 @@ def sign(*, contract: Contract, acting_user, now: dt.datetime | None = None) -> 
             raise InvalidTransition(_("The agency has already signed."))
         contract.agency_signed_at, contract.agency_signed_by = now, acting_user
         contract.save(update_fields=["agency_signed_at", "agency_signed_by"])
-        audit.record(actor=acting_user, action="signed by the agency", target=contract)
+        audit.record(actor=acting_user, action="agency signature", target=contract)
         other = members_of(contract.provider)
     elif acting_user.role == Role.NGO and contract.provider.memberships.filter(user=acting_user).exists():
         if contract.provider_signed_at:
             raise InvalidTransition(_("The NGO has already signed."))
         contract.provider_signed_at, contract.provider_signed_by = now, acting_user
         contract.save(update_fields=["provider_signed_at", "provider_signed_by"])
-        audit.record(actor=acting_user, action="signed by the NGO", target=contract)
+        audit.record(actor=acting_user, action="NGO signature", target=contract)
         other = officers_of(contract.agency)
     else:
         raise InvalidTransition(_("You cannot sign for either party of this contract."))

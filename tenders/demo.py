@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from core.demo import backdated
 from core.models import Region, ServiceType
 from providers.models import Provider
 from tenders.models import (
@@ -300,8 +301,15 @@ class DemoCalls:
             if outcome == "failed":
                 call.status_reason = "Ни одна заявка не набрала минимального балла" if self.rng.random() < 0.5 else ""
             call.save()
+            officer = self.officer_of(agency)
+            backdated(actor=officer, action="created", target=call, when=opens - dt.timedelta(days=7))
+            backdated(actor=officer, action="published", target=call, when=opens)
             if outcome == "cancelled":
+                backdated(
+                    actor=officer, action="cancelled", target=call, when=call.cancelled_at, note=call.status_reason
+                )
                 continue
+            backdated(actor=officer, action="bids opened", target=call, when=call.opened_at)
             members = self.commission(call)
             if outcome in ("awarded", "reannounced"):
                 providers = self.candidates(region, service, self.rng.randint(2, 4))
@@ -356,9 +364,13 @@ class DemoCalls:
                 (now + dt.timedelta(days=days)).astimezone(ALMATY).replace(hour=18, minute=0, second=0, microsecond=0)
             )
             opens = deadline - dt.timedelta(days=25)
-            status = {"open": Call.Status.PUBLISHED, "unopened": Call.Status.PUBLISHED,
-                      "evaluation": Call.Status.EVALUATION, "awarded": Call.Status.AWARDED,
-                      "standstill": Call.Status.AWARDED}[state]  # fmt: skip
+            status = {
+                "open": Call.Status.PUBLISHED,
+                "unopened": Call.Status.PUBLISHED,
+                "evaluation": Call.Status.EVALUATION,
+                "awarded": Call.Status.AWARDED,
+                "standstill": Call.Status.AWARDED,
+            }[state]
             call = self.make_call(
                 agency=agencies[code],
                 region=region,
@@ -450,4 +462,7 @@ def load(*, rng, context, stdout) -> None:
         demo.run_history(agencies["ministry"], demo.regions[code], demo.services[service_code], pattern)
     demo.open_now()
     demo.complaints()
+    for call in Call.objects.filter(status__in=[Call.Status.AWARDED, Call.Status.FAILED], decided_at__isnull=False):
+        action = "awarded" if call.status == Call.Status.AWARDED else "failed"
+        backdated(actor=demo.officer_of(call.agency), action=action, target=call, when=call.decided_at)
     stdout.write(f"tenders: {Call.objects.count()} calls, {Bid.objects.count()} bids")

@@ -1,7 +1,19 @@
+import datetime as dt
+
 import django_tables2 as tables
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenders.models import Bid, Call, Complaint
+
+
+class LocalDateTimeColumn(tables.DateTimeColumn):
+    """A date-time column whose export value is in the site's time zone (Almaty), not in UTC as the library's."""
+
+    def value(self, value, **kwargs):
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value)
+        return super().value(value=value, **kwargs)
 
 
 class CallTable(tables.Table):
@@ -12,7 +24,7 @@ class CallTable(tables.Table):
     service_type = tables.Column(verbose_name=_("service"), order_by=("service_type_id",))
     years = tables.Column(verbose_name=_("years"), accessor="start_year", order_by=("start_year",))
     total_budget = tables.Column(verbose_name=_("budget, ₸"), attrs={"td": {"class": "text-end"}})
-    deadline = tables.DateTimeColumn(verbose_name=_("deadline"), format="d.m.Y H:i")
+    deadline = LocalDateTimeColumn(verbose_name=_("deadline"), format="d.m.Y H:i")
     status = tables.Column(verbose_name=_("status"))
     bid_count = tables.Column(verbose_name=_("bids"), orderable=False, attrs={"td": {"class": "text-end"}})
 
@@ -82,7 +94,7 @@ class CallTable(tables.Table):
 class BidTable(tables.Table):
     provider = tables.Column(verbose_name=_("NGO"), order_by=("provider__name_ru",))
     price = tables.Column(verbose_name=_("price, ₸"), attrs={"td": {"class": "text-end"}})
-    submitted_at = tables.DateTimeColumn(verbose_name=_("final submission"), format="d.m.Y H:i")
+    submitted_at = LocalDateTimeColumn(verbose_name=_("final submission"), format="d.m.Y H:i")
     status = tables.Column(verbose_name=_("status"))
     detail = tables.LinkColumn(
         "tenders:bid-detail",
@@ -118,9 +130,9 @@ class ComplaintTable(tables.Table):
     call = tables.Column(verbose_name=_("call"), linkify=True, order_by=("call__number",))
     provider = tables.Column(verbose_name=_("NGO"), order_by=("provider__name_ru",))
     kind = tables.Column(verbose_name=_("about"))
-    filed_at = tables.DateTimeColumn(verbose_name=_("filed"), format="d.m.Y H:i")
+    filed_at = LocalDateTimeColumn(verbose_name=_("filed"), format="d.m.Y H:i")
     status = tables.Column(verbose_name=_("status"))
-    decided_at = tables.DateTimeColumn(verbose_name=_("decided"), format="d.m.Y H:i")
+    decided_at = LocalDateTimeColumn(verbose_name=_("decided"), format="d.m.Y H:i")
     text = tables.Column(verbose_name=_("complaint"), orderable=False)
 
     class Meta:

@@ -560,7 +560,8 @@ class BidEditView(View):
             if bid.status == Bid.Status.WITHDRAWN:
                 bid.status = Bid.Status.DRAFT
                 bid.save(update_fields=["status"])
-            audit.record(actor=request.user, action="bid edited", target=bid, changes=changes)
+            # The staffing plan names NGO staff: personal data is recorded as changed, never by value.
+            audit.record(actor=request.user, action="bid edited", target=bid, changes=changes, sensitive=("staff",))
         if "submit" in request.POST:
             try:
                 services.submit_bid(bid=bid, acting_user=request.user)
