@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import without_sealed
 from core.models import Agency, AuditEvent, Indicator, LoginThrottle, Region, ServiceType, User
 
 admin.site.site_header = _("State social order: administration")
@@ -57,6 +58,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "action", "actor__username")
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return without_sealed(super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False

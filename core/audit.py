@@ -93,3 +93,23 @@ class AuditedFormMixin:
     def audit_target(self, instance):
         """Return the object whose timeline shows this change (override to attach to a parent)."""
         return instance
+
+
+# Filters that hide audit events which would reveal sealed information (e.g. bids before their deadline); later apps
+# register them, and every listing of audit events outside an object's own page applies them.
+_sealed_filters: list = []
+
+
+def register_sealed_filter(function) -> None:
+    """Register `function(queryset, now) -> queryset` that removes events which must stay sealed."""
+    _sealed_filters.append(function)
+
+
+def without_sealed(queryset, now=None):
+    """Return the events that reveal nothing sealed."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    for function in _sealed_filters:
+        queryset = function(queryset, now)
+    return queryset

@@ -7,6 +7,9 @@ class TendersConfig(AppConfig):
     verbose_name = _("Calls and bids")
 
     def ready(self) -> None:
+        from core.audit import register_sealed_filter
         from tenders import panels
+        from tenders.models import sealed_audit_events
 
         panels.register_all()
+        register_sealed_filter(sealed_audit_events)

@@ -573,3 +573,12 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call.number}: {self.get_kind_display()}"
+
+
+def sealed_audit_events(queryset, now):
+    """Remove audit events about bids (and their documents) of calls whose deadline has not passed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    sealed_bids = Bid.objects.filter(call__deadline__gt=now).values_list("pk", flat=True)
+    bid_type = ContentType.objects.get_for_model(Bid)
+    return queryset.exclude(content_type=bid_type, object_id__in=[str(pk) for pk in sealed_bids])

@@ -95,3 +95,17 @@ def sections(context, slot, **objects):
 
     request = context["request"]
     return mark_safe("".join(section.render(request, objects) for section in for_slot(slot)))  # noqa: S308
+
+
+@register.filter
+def audit_value(value) -> str:
+    """Show a value recorded in the audit log: words translated when the catalogue knows them, lists joined."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, str):
+        return gettext(value)
+    return str(value)

@@ -1,0 +1,1155 @@
+"""The permission matrix: every URL of the project × every role → the status code it must answer.
+
+Expected semantics (DESIGN.md "What each sees", STYLE.md rules 6 and 7):
+
+- anonymous on a non-public page → 302 to the login page; public pages → 200 for everyone;
+- a row outside the user's scope → 404 (it is hidden, not forbidden);
+- a visible row, but the role may not do this → 403;
+- state changes are POST: a refused POST changes nothing (no row, no audit event).
+
+To add an app's URLs: add the rows it needs to `build_objects()` and append its `Case`s to `CASES`.
+`test_every_url_is_in_the_matrix` fails until every named URL pattern has at least one case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import BaseForm
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from core.documents import private_storage
+from core.models import AuditEvent
+from providers.forms import ProviderForm, ServiceAreaForm, StaffMemberForm
+from providers.models import AccessRequest, Invitation, Membership, Provider, ServiceArea, StaffMember
+from tenders.forms import local_input
+from tenders.models import (
+    Bid,
+    BidDocument,
+    Call,
+    CallDocument,
+    CommissionMember,
+    Complaint,
+    ConflictDeclaration,
+    Question,
+    Score,
+    ScoreSheet,
+)
+from tests import factories
+from tests.tenders.util import call_data, call_edit_data, management
+
+Objects = dict[str, Any]
+
+ROLES = ("anonymous", "officer", "other_officer", "expert", "ngo", "other_ngo", "committee", "admin")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL (with its arguments, method and data) and the status each role must get.
+
+    `state` reads whatever the request could change; roles in `changes` must change it, every other role must
+    leave it exactly as it was. `setup` prepares the rows first (e.g. puts a provider in the right status).
+    """
+
+    name: str
+    expect: dict[str, int]
+    kwargs: Callable[[Objects], dict] | None = None
+    method: str = "get"
+    data: Callable[[Objects], dict] | None = None
+    public: bool = False
+    state: Callable[[Objects], Any] | None = None
+    changes: frozenset[str] = frozenset()
+    setup: Callable[[Objects], None] | None = None
+    label: str = ""
+    login_url: str = "login"
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{self.method}{'-' + self.label if self.label else ''}]"
+
+
+def every(status: int) -> dict[str, int]:
+    """Return the same status for every role."""
+    return dict.fromkeys(ROLES, status)
+
+
+def roles(default: int, **overrides: int) -> dict[str, int]:
+    """Return `default` for every role except the ones named."""
+    unknown = set(overrides) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+def logged_in(status: int, **overrides: int) -> dict[str, int]:
+    """Return a non-public page's row: anonymous is sent to log in, everybody else gets `status`."""
+    return roles(status, anonymous=302, **overrides)
+
+
+# The shapes that repeat across apps.
+MEMBERS_ONLY = logged_in(403, ngo=200, other_ngo=404)  # edit pages of an NGO: members; other NGOs cannot see it
+VISIBLE_TO_STAFF_AND_MEMBERS = logged_in(200, other_ngo=404)
+POST_ONLY = logged_in(405)
+
+ALL_LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+
+
+# -- the rows the matrix points at ------------------------------------------------------------------------------
+
+
+def build_objects(users: dict, provider: Provider, other_provider: Provider) -> Objects:
+    """Return every row the cases refer to, by name. `provider` (home region 75) belongs to "ngo",
+    `other_provider` (home region 35) to "other_ngo"; the officer's agency is in 75, the other officer's in 35."""
+    objs: Objects = {**users, "provider": provider, "other_provider": other_provider}
+    # providers
+    objs["area"] = factories.ServiceAreaFactory(provider=provider)
+    objs["other_area"] = factories.ServiceAreaFactory(provider=other_provider, region=factories.region("35"))
+    objs["staff"] = factories.StaffMemberFactory(provider=provider)
+    objs["other_staff"] = factories.StaffMemberFactory(provider=other_provider)
+    objs["invitation"] = factories.InvitationFactory(provider=provider, invited_by=users["ngo"])
+    build_tenders(objs)
+    # contracts, evaluation: add their rows here.
+    return objs
+
+
+PDF = b"%PDF-1.4\n% matrix test\n"
+
+
+def build_tenders(objs: Objects) -> None:
+    """Calls of the officer's agency (region 75) in every stage, with bids of "ngo" and "other_ngo".
+
+    - `call`: published, accepting bids (deadline in 14 days): `bid` (ngo, submitted: sealed), `other_bid`
+      (other_ngo, a draft), `question` (asked by ngo), `complaint` (ngo, about the terms), `call_document`,
+      `bid_document`;
+    - `fresh_call`: published, no bids; `draft_call`: a draft with `draft_document`;
+    - `unopened_call`: published, deadline an hour ago, not opened;
+    - `closed_call`: under evaluation (quorum 1): `closed_bid` (ngo, admitted); the expert chairs its commission,
+      declared no conflict and submitted a sheet of 7s (70 of 100);
+    - `failed_call`: failed, may be re-announced.
+    """
+    now = timezone.now()
+    officer, ngo, other_ngo = objs["officer"], objs["ngo"], objs["other_ngo"]
+
+    def call(**kwargs) -> Call:
+        return factories.CallFactory(agency=officer.agency, created_by=officer, **kwargs)
+
+    def document(model, title: str, name: str, **owner):
+        return model.objects.create(title=title, file=ContentFile(PDF, name=name), original_name=name, **owner)
+
+    objs["call"] = call()
+    objs["bid"] = factories.BidFactory(
+        call=objs["call"],
+        provider=objs["provider"],
+        created_by=ngo,
+        status=Bid.Status.SUBMITTED,
+        submitted_at=now - dt.timedelta(hours=1),
+    )
+    objs["other_bid"] = factories.BidFactory(call=objs["call"], provider=objs["other_provider"], created_by=other_ngo)
+    objs["question"] = factories.QuestionFactory(call=objs["call"], asked_by=ngo)
+    objs["complaint"] = factories.ComplaintFactory(call=objs["call"], provider=objs["provider"], filed_by=ngo)
+    objs["call_document"] = document(CallDocument, "Техническая спецификация", "terms.pdf", call=objs["call"])
+    objs["bid_document"] = document(BidDocument, "Устав", "charter.pdf", bid=objs["bid"])
+    objs["fresh_call"] = call()
+    objs["draft_call"] = call(draft=True)
+    objs["draft_document"] = document(CallDocument, "Проект", "draft.pdf", call=objs["draft_call"])
+    objs["unopened_call"] = call(opens_at=now - dt.timedelta(days=20), deadline=now - dt.timedelta(hours=1))
+    objs["closed_call"] = call(
+        status=Call.Status.EVALUATION,
+        opens_at=now - dt.timedelta(days=20),
+        deadline=now - dt.timedelta(days=1),
+        opened_at=now - dt.timedelta(hours=20),
+        quorum=1,
+    )
+    objs["closed_bid"] = factories.BidFactory(
+        call=objs["closed_call"],
+        provider=objs["provider"],
+        created_by=ngo,
+        status=Bid.Status.ADMITTED,
+        submitted_at=now - dt.timedelta(days=2),
+    )
+    objs["member"] = factories.CommissionMemberFactory(call=objs["closed_call"], user=objs["expert"], is_chair=True)
+    factories.ConflictDeclarationFactory(member=objs["member"], bid=objs["closed_bid"], has_conflict=False)
+    factories.score_sheet(objs["member"], objs["closed_bid"], [7] * 5)
+    objs["failed_call"] = call(
+        status=Call.Status.FAILED, opens_at=now - dt.timedelta(days=40), deadline=now - dt.timedelta(days=20)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hash the fixtures' passwords cheaply: the matrix builds seven users for each of a few hundred tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(tmp_path):
+    """Keep the documents the matrix uploads and serves in a temporary folder, not in MEDIA_ROOT."""
+    saved = private_storage._location
+    private_storage._location = str(tmp_path)
+    for name in ("base_location", "location"):
+        private_storage.__dict__.pop(name, None)
+    yield
+    private_storage._location = saved
+    for name in ("base_location", "location"):
+        private_storage.__dict__.pop(name, None)
+
+
+@pytest.fixture
+def objs(users, provider, other_provider) -> Objects:
+    return build_objects(users, provider, other_provider)
+
+
+# -- helpers for POST data and state ----------------------------------------------------------------------------
+
+
+def form_data(form: BaseForm, **changes) -> dict:
+    """Return the POST data an unchanged submission of `form` sends, with `changes` on top."""
+    data = {bound.html_name: bound.value() for bound in form}
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def row(model, pk) -> dict | None:
+    """Return every column of one row (None once it is deleted)."""
+    return model.objects.filter(pk=pk).values().first()
+
+
+def with_audit(read: Callable[[Objects], Any]) -> Callable[[Objects], Any]:
+    """Read `read(objs)` together with the number of audit events: a refused request writes none."""
+    return lambda objs: (read(objs), AuditEvent.objects.count())
+
+
+def set_status(key: str, status: str) -> Callable[[Objects], None]:
+    def setup(objs: Objects) -> None:
+        Provider.objects.filter(pk=objs[key].pk).update(status=status)
+
+    return setup
+
+
+def provider_pk(objs: Objects) -> dict:
+    return {"provider_pk": objs["provider"].pk}
+
+
+def provider_row(key: str = "provider") -> Callable[[Objects], Any]:
+    return with_audit(lambda objs: row(Provider, objs[key].pk))
+
+
+def languages(objs: Objects) -> dict:
+    return dict(get_user_model().objects.values_list("username", "preferred_language"))
+
+
+NEW_PASSWORD = "a-long-unusual-passphrase-9"
+
+
+def account_data(prefix: str = "") -> dict:
+    p = f"{prefix}-" if prefix else ""
+    return {
+        f"{p}username": "newcomer",
+        f"{p}first_name": "Айгуль",
+        f"{p}last_name": "Серикова",
+        f"{p}email": "newcomer@example.kz",
+        f"{p}password1": NEW_PASSWORD,
+        f"{p}password2": NEW_PASSWORD,
+    }
+
+
+def register_data(objs: Objects) -> dict:
+    provider = {
+        "name_ru": "ОФ «Новая»",
+        "name_kk": "«Жаңа» ҚҚ",
+        "bin": factories.valid_bin(7000),
+        "legal_form": Provider.LegalForm.PUBLIC_FUND,
+        "registration_date": "2018-02-01",
+        "home_region": factories.region("75").pk,
+        "address": "Алматы, ул. Сатпаева, 5",
+        "phone": "+7 701 222 33 44",
+        "email": "new-ngo@example.kz",
+    }
+    return {**provider, **account_data(prefix="account")}
+
+
+def transition(action: str, key: str = "provider") -> Callable[[Objects], dict]:
+    return lambda objs: {"pk": objs[key].pk, "action": action}
+
+
+# -- the matrix -------------------------------------------------------------------------------------------------
+
+CORE_CASES = [
+    Case("core:home", every(200), public=True),
+    Case("core:dashboard", logged_in(200)),
+    # Switching the language is public and POST-only; a signed-in user's choice is stored on their account only.
+    Case("core:set-language", every(405), public=True),
+    Case(
+        "core:set-language",
+        every(302),
+        method="post",
+        data=lambda objs: {"language": "kk", "next": "/"},
+        public=True,
+        state=languages,
+        changes=ALL_LOGGED_IN,
+    ),
+    Case(
+        "core:set-language",
+        every(302),
+        method="post",
+        data=lambda objs: {"language": "xx", "next": "/"},
+        public=True,
+        state=languages,
+        label="unknown-language",
+    ),
+]
+
+AUTH_CASES = [
+    Case("login", roles(302, anonymous=200), public=True),  # signed in: on to the dashboard
+    Case("logout", POST_ONLY),
+    Case("logout", logged_in(302), method="post"),
+    Case("password_change", logged_in(200)),
+    Case("password_change_done", logged_in(200)),
+    Case("password_reset", every(200), public=True),
+    Case("password_reset_done", every(200), public=True),
+    # A made-up link shows the "invalid link" page, not an error.
+    Case(
+        "password_reset_confirm",
+        every(200),
+        kwargs=lambda objs: {"uidb64": "AA", "token": "abc-0123456789abcdef"},
+        public=True,
+    ),
+    Case("password_reset_complete", every(200), public=True),
+]
+
+ADMIN_CASES = [
+    # The admin sends anonymous and non-staff users alike to its own login page.
+    Case("admin:index", logged_in(302, admin=200), login_url="admin:login"),
+    Case("admin:login", roles(200, admin=302), public=True),
+]
+
+REGISTRY_READERS = logged_in(200, expert=403, ngo=403, other_ngo=403)
+
+PROVIDER_CASES = [
+    Case("providers:provider-list", REGISTRY_READERS),
+    Case("providers:provider-list", REGISTRY_READERS, data=lambda objs: {"export": "csv"}, label="export-csv"),
+    Case("providers:provider-list", REGISTRY_READERS, data=lambda objs: {"export": "xlsx"}, label="export-xlsx"),
+    Case("providers:register", roles(302, anonymous=200), public=True),  # signed in: to the dashboard
+    Case(
+        "providers:register",
+        roles(302),
+        method="post",
+        data=register_data,
+        public=True,
+        state=with_audit(lambda objs: (Provider.objects.count(), Membership.objects.count())),
+        changes=frozenset({"anonymous"}),
+    ),
+    Case("providers:access-request", every(200), public=True),
+    Case(
+        "providers:access-request",
+        every(302),
+        method="post",
+        data=lambda objs: {
+            "bin": objs["provider"].bin,
+            "full_name": "Иванова Мария",
+            "position": "директор",
+            "email": "maria@example.kz",
+            "phone": "+7 701 111 22 33",
+            "message": "Я директор организации.",
+        },
+        public=True,
+        state=with_audit(lambda objs: AccessRequest.objects.count()),
+        changes=frozenset(ROLES),
+    ),
+    Case("providers:mine", logged_in(404, ngo=302, other_ngo=302)),  # NGO members: to their organisation
+    # Whoever holds the link may open it; only the invited address may join: a newcomer signing up with it, or a
+    # signed-in NGO account with that email. Any other signed-in user is refused (403) and nothing changes.
+    Case(
+        "providers:invitation-accept", every(200), kwargs=lambda objs: {"token": objs["invitation"].token}, public=True
+    ),
+    Case(
+        "providers:invitation-accept",
+        roles(403, anonymous=302),
+        kwargs=lambda objs: {"token": objs["invitation"].token},
+        method="post",
+        data=lambda objs: {**account_data(), "email": objs["invitation"].email},
+        public=True,
+        state=with_audit(lambda objs: (row(Invitation, objs["invitation"].pk), objs["provider"].memberships.count())),
+        changes=frozenset({"anonymous"}),
+    ),
+    Case("providers:provider-detail", VISIBLE_TO_STAFF_AND_MEMBERS, kwargs=lambda objs: {"pk": objs["provider"].pk}),
+    Case(
+        "providers:provider-detail",
+        logged_in(200, ngo=404),
+        kwargs=lambda objs: {"pk": objs["other_provider"].pk},
+        label="other-provider",
+    ),
+    # -- editing an organisation: members only ------------------------------------------------------------------
+    Case("providers:provider-edit", MEMBERS_ONLY, kwargs=lambda objs: {"pk": objs["provider"].pk}),
+    Case(
+        "providers:provider-edit",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=lambda objs: {"pk": objs["provider"].pk},
+        method="post",
+        data=lambda objs: form_data(ProviderForm(instance=objs["provider"]), address="Алматы, ул. Жандосова, 2"),
+        state=provider_row(),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("providers:invite", MEMBERS_ONLY, kwargs=provider_pk),
+    Case(
+        "providers:invite",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=provider_pk,
+        method="post",
+        data=lambda objs: {"email": "colleague-new@example.kz"},
+        state=with_audit(lambda objs: Invitation.objects.count()),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("providers:area-add", MEMBERS_ONLY, kwargs=provider_pk),
+    Case(
+        "providers:area-add",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=provider_pk,
+        method="post",
+        data=lambda objs: {
+            "region": factories.region("35").pk,
+            "service_type": factories.service("case-management").pk,
+            "capacity": 20,
+        },
+        state=with_audit(lambda objs: ServiceArea.objects.count()),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("providers:area-edit", MEMBERS_ONLY, kwargs=lambda objs: {**provider_pk(objs), "pk": objs["area"].pk}),
+    Case(
+        "providers:area-edit",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=lambda objs: {**provider_pk(objs), "pk": objs["area"].pk},
+        method="post",
+        data=lambda objs: form_data(ServiceAreaForm(instance=objs["area"], provider=objs["provider"]), capacity=77),
+        state=with_audit(lambda objs: row(ServiceArea, objs["area"].pk)),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("providers:area-delete", MEMBERS_ONLY, kwargs=lambda objs: {**provider_pk(objs), "pk": objs["area"].pk}),
+    Case(
+        "providers:area-delete",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=lambda objs: {**provider_pk(objs), "pk": objs["area"].pk},
+        method="post",
+        state=with_audit(lambda objs: row(ServiceArea, objs["area"].pk)),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("providers:staff-add", MEMBERS_ONLY, kwargs=provider_pk),
+    Case(
+        "providers:staff-add",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=provider_pk,
+        method="post",
+        data=lambda objs: {
+            "full_name": "Новый Сотрудник",
+            "position": StaffMember.Position.PSYCHOLOGIST,
+            "qualification": "Высшее, психология",
+            "certification_expiry": "2028-01-31",
+            "no_record_certificate_date": "2026-09-01",
+            "is_active": "on",
+        },
+        state=with_audit(lambda objs: StaffMember.objects.count()),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("providers:staff-edit", MEMBERS_ONLY, kwargs=lambda objs: {**provider_pk(objs), "pk": objs["staff"].pk}),
+    Case(
+        "providers:staff-edit",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=lambda objs: {**provider_pk(objs), "pk": objs["staff"].pk},
+        method="post",
+        data=lambda objs: form_data(
+            StaffMemberForm(instance=objs["staff"], provider=objs["provider"]), qualification="Магистр"
+        ),
+        state=with_audit(lambda objs: row(StaffMember, objs["staff"].pk)),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("providers:staff-delete", MEMBERS_ONLY, kwargs=lambda objs: {**provider_pk(objs), "pk": objs["staff"].pk}),
+    Case(
+        "providers:staff-delete",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=lambda objs: {**provider_pk(objs), "pk": objs["staff"].pk},
+        method="post",
+        state=with_audit(lambda objs: row(StaffMember, objs["staff"].pk)),
+        changes=frozenset({"ngo"}),
+    ),
+    # -- a child row reached through the wrong organisation is hidden, even from a member of its own NGO --------
+    Case(
+        "providers:area-edit",
+        logged_in(403, ngo=404, other_ngo=404),
+        kwargs=lambda objs: {"provider_pk": objs["other_provider"].pk, "pk": objs["area"].pk},
+        label="through-other-provider",
+    ),
+    Case(
+        "providers:area-edit",
+        logged_in(403, ngo=404, other_ngo=404),
+        kwargs=lambda objs: {"provider_pk": objs["other_provider"].pk, "pk": objs["area"].pk},
+        method="post",
+        data=lambda objs: {"region": factories.region("75").pk, "service_type": objs["area"].service_type_id},
+        state=with_audit(lambda objs: row(ServiceArea, objs["area"].pk)),
+        label="through-other-provider",
+    ),
+    Case(
+        "providers:staff-delete",
+        logged_in(403, ngo=404, other_ngo=404),
+        kwargs=lambda objs: {"provider_pk": objs["other_provider"].pk, "pk": objs["staff"].pk},
+        method="post",
+        state=with_audit(lambda objs: row(StaffMember, objs["staff"].pk)),
+        label="through-other-provider",
+    ),
+    # -- another organisation's row put under one's own organisation's URL is hidden ----------------------------
+    Case(
+        "providers:staff-edit",
+        logged_in(403, ngo=404, other_ngo=404),
+        kwargs=lambda objs: {**provider_pk(objs), "pk": objs["other_staff"].pk},
+        label="other-providers-row",
+    ),
+    Case(
+        "providers:staff-edit",
+        logged_in(403, ngo=404, other_ngo=404),
+        kwargs=lambda objs: {**provider_pk(objs), "pk": objs["other_staff"].pk},
+        method="post",
+        data=lambda objs: form_data(
+            StaffMemberForm(instance=objs["other_staff"], provider=objs["other_provider"]), full_name="Подменённое Имя"
+        ),
+        state=with_audit(lambda objs: row(StaffMember, objs["other_staff"].pk)),
+        label="other-providers-row",
+    ),
+    Case(
+        "providers:area-delete",
+        logged_in(403, ngo=404, other_ngo=404),
+        kwargs=lambda objs: {**provider_pk(objs), "pk": objs["other_area"].pk},
+        method="post",
+        state=with_audit(lambda objs: row(ServiceArea, objs["other_area"].pk)),
+        label="other-providers-row",
+    ),
+    # -- verify, suspend, reactivate: an admin, or an officer of an agency in the provider's home region --------
+    Case("providers:provider-transition", POST_ONLY, kwargs=transition("verify")),
+    Case(
+        "providers:provider-transition",
+        logged_in(403, officer=302, admin=302, other_ngo=404),
+        kwargs=transition("verify"),
+        method="post",
+        setup=set_status("provider", Provider.Status.UNVERIFIED),
+        state=provider_row(),
+        changes=frozenset({"officer", "admin"}),
+        label="verify",
+    ),
+    Case(
+        "providers:provider-transition",
+        logged_in(403, officer=302, admin=302, other_ngo=404),
+        kwargs=transition("suspend"),
+        method="post",
+        data=lambda objs: {"reason": "Документы не подтверждены"},
+        state=provider_row(),
+        changes=frozenset({"officer", "admin"}),
+        label="suspend",
+    ),
+    Case(
+        "providers:provider-transition",
+        logged_in(403, officer=302, admin=302, other_ngo=404),
+        kwargs=transition("reactivate"),
+        method="post",
+        setup=set_status("provider", Provider.Status.SUSPENDED),
+        state=provider_row(),
+        changes=frozenset({"officer", "admin"}),
+        label="reactivate",
+    ),
+    Case(
+        "providers:provider-transition",
+        logged_in(403, other_officer=302, admin=302, ngo=404),
+        kwargs=transition("verify", key="other_provider"),
+        method="post",
+        setup=set_status("other_provider", Provider.Status.UNVERIFIED),
+        state=provider_row("other_provider"),
+        changes=frozenset({"other_officer", "admin"}),
+        label="verify-other-region",
+    ),
+    # Refused by the model, not by the permission: the page says why and nothing changes.
+    Case(
+        "providers:provider-transition",
+        logged_in(403, officer=302, admin=302, other_ngo=404),
+        kwargs=transition("suspend"),
+        method="post",
+        data=lambda objs: {"reason": " "},
+        state=provider_row(),
+        label="suspend-without-reason",
+    ),
+    Case(
+        "providers:provider-transition",
+        logged_in(403, officer=302, admin=302, other_ngo=404),
+        kwargs=transition("verify"),
+        method="post",
+        state=provider_row(),
+        label="verify-already-active",
+    ),
+    Case(
+        "providers:provider-transition",
+        logged_in(404),
+        kwargs=transition("delete"),
+        method="post",
+        state=provider_row(),
+        label="unknown-action",
+    ),
+]
+
+# -- tenders ----------------------------------------------------------------------------------------------------
+
+
+def pk_of(key: str) -> Callable[[Objects], dict]:
+    return lambda objs: {"pk": objs[key].pk}
+
+
+def bid_action(key: str, action: str) -> Callable[[Objects], dict]:
+    return lambda objs: {"pk": objs[key].pk, "action": action}
+
+
+def call_row(key: str) -> Callable[[Objects], Any]:
+    return with_audit(lambda objs: row(Call, objs[key].pk))
+
+
+def bid_row(key: str) -> Callable[[Objects], Any]:
+    return with_audit(lambda objs: row(Bid, objs[key].pk))
+
+
+def count(model) -> Callable[[Objects], Any]:
+    return with_audit(lambda objs: model.objects.count())
+
+
+def closed_state(objs: Objects) -> Any:
+    return with_audit(lambda objs: (row(Call, objs["closed_call"].pk), row(Bid, objs["closed_bid"].pk)))(objs)
+
+
+def new_call_data(objs: Objects) -> dict:
+    now = timezone.now()
+    return call_data(opens_at=local_input(now), deadline=local_input(now + dt.timedelta(days=15)))
+
+
+def raise_minimum(objs: Objects) -> None:
+    """Make the closed call's only bid (70 of 100) fall short, so the call must fail."""
+    Call.objects.filter(pk=objs["closed_call"].pk).update(min_winning_score=100)
+
+
+def undeclare(objs: Objects) -> None:
+    """Take back the expert's declaration and sheet on the closed bid, so the declaration can be made."""
+    ScoreSheet.objects.filter(member=objs["member"]).delete()
+    ConflictDeclaration.objects.filter(member=objs["member"]).delete()
+
+
+def scores(value: int) -> Callable[[Objects], dict]:
+    def data(objs: Objects) -> dict:
+        criteria = objs["closed_call"].criteria.all()
+        return {**{f"score_{c.pk}": str(value) for c in criteria}, "submit": ""}
+
+    return data
+
+
+def score_values(objs: Objects) -> Any:
+    return with_audit(lambda objs: sorted(Score.objects.values_list("sheet__member", "criterion", "value")))(objs)
+
+
+def bid_edit_data(objs: Objects) -> dict:
+    return {
+        "price": "9000000",
+        "proposal": "Сопровождение 40 семей силами мобильной бригады.",
+        "price_justification": "",
+        **management("items", 0),
+    }
+
+
+def upload(objs: Objects) -> dict:
+    return {
+        "title": "Разъяснение",
+        "file": SimpleUploadedFile("clarification.pdf", PDF, content_type="application/pdf"),
+    }
+
+
+CALL_OFFICERS = logged_in(403, officer=302)  # a POST on a visible call that only the agency's officers may make
+AGENCY_DRAFT = logged_in(404, officer=302)  # a draft exists only for its agency's officers
+OPENED_BIDS = logged_in(403, officer=200, expert=200, committee=200, admin=200)  # after opening: agency, members
+SEALED_BID = logged_in(404, ngo=200)  # before the deadline only the bidding NGO knows the bid exists
+MEMBERS_OF_THE_COMMISSION = logged_in(403, other_officer=404, other_ngo=404)  # an opened bid; only members act
+
+TENDER_CASES = [
+    # -- calls: public once published ---------------------------------------------------------------------------
+    Case("tenders:call-list", every(200), public=True),
+    Case("tenders:call-list", every(200), data=lambda objs: {"export": "csv"}, public=True, label="export-csv"),
+    Case("tenders:call-list", every(200), data=lambda objs: {"export": "xlsx"}, public=True, label="export-xlsx"),
+    Case("tenders:call-detail", every(200), kwargs=pk_of("call"), public=True),
+    Case("tenders:call-detail", roles(404, officer=200), kwargs=pk_of("draft_call"), public=True, label="draft"),
+    Case("tenders:call-detail", every(200), kwargs=pk_of("closed_call"), public=True, label="evaluation"),
+    Case(
+        "tenders:call-document",
+        every(200),
+        kwargs=lambda objs: {"pk": objs["call"].pk, "doc": objs["call_document"].pk},
+        public=True,
+    ),
+    Case(
+        "tenders:call-document",
+        roles(404, officer=200),
+        kwargs=lambda objs: {"pk": objs["draft_call"].pk, "doc": objs["draft_document"].pk},
+        public=True,
+        label="draft",
+    ),
+    Case(
+        "tenders:call-document",
+        every(404),
+        kwargs=lambda objs: {"pk": objs["fresh_call"].pk, "doc": objs["call_document"].pk},
+        public=True,
+        label="through-other-call",
+    ),
+    # -- drafting and editing: the agency's officers ------------------------------------------------------------
+    Case("tenders:call-create", logged_in(403, officer=200, other_officer=200)),
+    # The other officer's agency buys for region 35 only: the Almaty region is not a choice for them.
+    Case(
+        "tenders:call-create",
+        logged_in(403, officer=302, other_officer=400),
+        method="post",
+        data=new_call_data,
+        state=count(Call),
+        changes=frozenset({"officer"}),
+    ),
+    Case("tenders:call-edit", logged_in(404, officer=200), kwargs=pk_of("draft_call")),
+    Case("tenders:call-edit", logged_in(403, officer=200), kwargs=pk_of("call"), label="published"),
+    Case("tenders:call-edit", logged_in(403), kwargs=pk_of("closed_call"), label="evaluation"),
+    Case(
+        "tenders:call-edit",
+        AGENCY_DRAFT,
+        kwargs=pk_of("draft_call"),
+        method="post",
+        data=lambda objs: call_edit_data(objs["draft_call"], objs["officer"], title_ru="Уточнённое название"),
+        state=call_row("draft_call"),
+        changes=frozenset({"officer"}),
+    ),
+    Case(
+        "tenders:call-edit",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        data=lambda objs: call_edit_data(objs["call"], objs["officer"], target_group="Подростки 12–18 лет"),
+        state=call_row("call"),
+        changes=frozenset({"officer"}),
+        label="published",
+    ),
+    Case("tenders:call-document-upload", POST_ONLY, kwargs=pk_of("call")),
+    Case(
+        "tenders:call-document-upload",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        data=upload,
+        state=count(CallDocument),
+        changes=frozenset({"officer"}),
+    ),
+    # -- transitions of a call ----------------------------------------------------------------------------------
+    Case("tenders:call-publish", POST_ONLY, kwargs=pk_of("draft_call")),
+    Case(
+        "tenders:call-publish",
+        AGENCY_DRAFT,
+        kwargs=pk_of("draft_call"),
+        method="post",
+        state=call_row("draft_call"),
+        changes=frozenset({"officer"}),
+    ),
+    Case(
+        "tenders:call-publish",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        state=call_row("call"),
+        label="already-published",
+    ),
+    Case("tenders:call-cancel", POST_ONLY, kwargs=pk_of("call")),
+    Case(
+        "tenders:call-cancel",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        data=lambda objs: {"reason": "Бюджет перераспределён решением маслихата"},
+        state=call_row("call"),
+        changes=frozenset({"officer"}),
+    ),
+    Case(
+        "tenders:call-cancel",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        state=call_row("call"),
+        label="without-reason",
+    ),
+    Case("tenders:call-extend", POST_ONLY, kwargs=pk_of("call")),
+    Case(
+        "tenders:call-extend",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        data=lambda objs: {"deadline": local_input(objs["call"].deadline + dt.timedelta(days=7))},
+        state=call_row("call"),
+        changes=frozenset({"officer"}),
+    ),
+    Case("tenders:call-reannounce", POST_ONLY, kwargs=pk_of("failed_call")),
+    Case(
+        "tenders:call-reannounce",
+        CALL_OFFICERS,
+        kwargs=pk_of("failed_call"),
+        method="post",
+        state=count(Call),
+        changes=frozenset({"officer"}),
+    ),
+    Case("tenders:call-open", POST_ONLY, kwargs=pk_of("unopened_call")),
+    Case(
+        "tenders:call-open",
+        CALL_OFFICERS,
+        kwargs=pk_of("unopened_call"),
+        method="post",
+        state=call_row("unopened_call"),
+        changes=frozenset({"officer"}),
+    ),
+    Case(
+        "tenders:call-open",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        state=call_row("call"),
+        label="before-deadline",
+    ),
+    Case("tenders:call-award", POST_ONLY, kwargs=pk_of("closed_call")),
+    Case(
+        "tenders:call-award",
+        CALL_OFFICERS,
+        kwargs=pk_of("closed_call"),
+        method="post",
+        state=closed_state,
+        changes=frozenset({"officer"}),
+    ),
+    Case("tenders:call-fail", POST_ONLY, kwargs=pk_of("closed_call")),
+    Case(
+        "tenders:call-fail",
+        CALL_OFFICERS,
+        kwargs=pk_of("closed_call"),
+        method="post",
+        data=lambda objs: {"reason": "Ни одна заявка не набрала минимального балла"},
+        setup=raise_minimum,
+        state=closed_state,
+        changes=frozenset({"officer"}),
+    ),
+    Case(
+        "tenders:call-fail",
+        CALL_OFFICERS,
+        kwargs=pk_of("closed_call"),
+        method="post",
+        state=closed_state,
+        label="bid-reaches-minimum",
+    ),
+    # The chair of the commission (the expert) may close scoring too.
+    Case("tenders:call-close-scoring", POST_ONLY, kwargs=pk_of("closed_call")),
+    Case(
+        "tenders:call-close-scoring",
+        logged_in(403, officer=302, expert=302),
+        kwargs=pk_of("closed_call"),
+        method="post",
+        state=call_row("closed_call"),
+        changes=frozenset({"officer", "expert"}),
+    ),
+    # -- the commission -----------------------------------------------------------------------------------------
+    Case("tenders:commission", logged_in(403, officer=200), kwargs=pk_of("closed_call")),
+    Case(
+        "tenders:commission",
+        CALL_OFFICERS,
+        kwargs=pk_of("call"),
+        method="post",
+        data=lambda objs: {"user": objs["expert"].pk},
+        state=count(CommissionMember),
+        changes=frozenset({"officer"}),
+    ),
+    # -- bids: sealed until the deadline, then for the agency, the commission and committee staff ---------------
+    Case("tenders:call-bids", logged_in(403), kwargs=pk_of("call"), label="sealed"),
+    Case("tenders:call-bids", logged_in(403), kwargs=pk_of("unopened_call"), label="not-opened"),
+    Case("tenders:call-bids", OPENED_BIDS, kwargs=pk_of("closed_call")),
+    Case(
+        "tenders:call-bids",
+        OPENED_BIDS,
+        kwargs=pk_of("closed_call"),
+        data=lambda objs: {"export": "csv"},
+        label="export-csv",
+    ),
+    Case(
+        "tenders:call-bids",
+        logged_in(403),
+        kwargs=pk_of("call"),
+        data=lambda objs: {"export": "csv"},
+        label="sealed-csv",
+    ),
+    Case("tenders:bid-detail", SEALED_BID, kwargs=pk_of("bid"), label="sealed"),
+    Case("tenders:bid-detail", logged_in(404, other_ngo=200), kwargs=pk_of("other_bid"), label="draft"),
+    Case("tenders:bid-detail", logged_in(200, other_officer=404, other_ngo=404), kwargs=pk_of("closed_bid")),
+    Case(
+        "tenders:bid-document",
+        SEALED_BID,
+        kwargs=lambda objs: {"pk": objs["bid"].pk, "doc": objs["bid_document"].pk},
+    ),
+    Case("tenders:bid-start", POST_ONLY, kwargs=pk_of("fresh_call")),
+    Case(
+        "tenders:bid-start",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=pk_of("fresh_call"),
+        method="post",
+        data=lambda objs: {"provider": objs["provider"].pk},
+        state=count(Bid),
+        changes=frozenset({"ngo"}),
+    ),
+    Case(
+        "tenders:bid-start",
+        logged_in(403, ngo=302, other_ngo=404),
+        kwargs=pk_of("unopened_call"),
+        method="post",
+        data=lambda objs: {"provider": objs["provider"].pk},
+        state=count(Bid),
+        label="after-deadline",
+    ),
+    Case("tenders:bid-edit", logged_in(404, other_ngo=200), kwargs=pk_of("other_bid")),
+    Case("tenders:bid-edit", logged_in(404, ngo=403), kwargs=pk_of("bid"), label="submitted"),
+    Case(
+        "tenders:bid-edit",
+        logged_in(404, other_ngo=302),
+        kwargs=pk_of("other_bid"),
+        method="post",
+        data=bid_edit_data,
+        state=bid_row("other_bid"),
+        changes=frozenset({"other_ngo"}),
+    ),
+    Case("tenders:bid-action", POST_ONLY, kwargs=bid_action("bid", "withdraw")),
+    Case(
+        "tenders:bid-action",
+        logged_in(404, ngo=302),
+        kwargs=bid_action("bid", "withdraw"),
+        method="post",
+        state=bid_row("bid"),
+        changes=frozenset({"ngo"}),
+        label="withdraw",
+    ),
+    Case(
+        "tenders:bid-action",
+        logged_in(403, officer=302, other_officer=404, other_ngo=404),
+        kwargs=bid_action("closed_bid", "reject"),
+        method="post",
+        data=lambda objs: {"reason": "Нет справок о несудимости на сотрудников"},
+        state=bid_row("closed_bid"),
+        changes=frozenset({"officer"}),
+        label="reject",
+    ),
+    Case(
+        "tenders:bid-action",
+        logged_in(403, officer=302, other_officer=404, other_ngo=404),
+        kwargs=bid_action("closed_bid", "admit"),
+        method="post",
+        state=bid_row("closed_bid"),
+        label="admit-already-admitted",
+    ),
+    Case(
+        "tenders:bid-action",
+        logged_in(403, officer=302, ngo=302, other_officer=404, other_ngo=404),
+        kwargs=bid_action("closed_bid", "decline"),
+        method="post",
+        state=bid_row("closed_bid"),
+        label="decline-not-a-winner",
+    ),
+    Case(
+        "tenders:bid-action",
+        logged_in(404),
+        kwargs=bid_action("closed_bid", "delete"),
+        method="post",
+        state=bid_row("closed_bid"),
+        label="unknown-action",
+    ),
+    # -- declarations and scores: members of the commission -----------------------------------------------------
+    Case("tenders:bid-declare", POST_ONLY, kwargs=pk_of("closed_bid")),
+    Case(
+        "tenders:bid-declare",
+        logged_in(403, expert=302, other_officer=404, other_ngo=404),
+        kwargs=pk_of("closed_bid"),
+        method="post",
+        data=lambda objs: {"has_conflict": "0"},
+        setup=undeclare,
+        state=count(ConflictDeclaration),
+        changes=frozenset({"expert"}),
+    ),
+    Case(
+        "tenders:bid-score", logged_in(403, expert=200, other_officer=404, other_ngo=404), kwargs=pk_of("closed_bid")
+    ),
+    Case(
+        "tenders:bid-score",
+        logged_in(403, expert=302, other_officer=404, other_ngo=404),
+        kwargs=pk_of("closed_bid"),
+        method="post",
+        data=scores(9),
+        state=score_values,
+        changes=frozenset({"expert"}),
+    ),
+    Case(
+        "tenders:bid-score",
+        logged_in(403, expert=400, other_officer=404, other_ngo=404),
+        kwargs=pk_of("closed_bid"),
+        method="post",
+        data=scores(11),
+        state=score_values,
+        label="out-of-range",
+    ),
+    # -- questions and complaints -------------------------------------------------------------------------------
+    Case("tenders:ask", POST_ONLY, kwargs=pk_of("call")),
+    Case(
+        "tenders:ask",
+        logged_in(403, ngo=302, other_ngo=302),
+        kwargs=pk_of("call"),
+        method="post",
+        data=lambda objs: {"text": "Можно ли привлекать волонтёров?"},
+        state=count(Question),
+        changes=frozenset({"ngo", "other_ngo"}),
+    ),
+    Case("tenders:answer", POST_ONLY, kwargs=pk_of("question")),
+    Case(
+        "tenders:answer",
+        CALL_OFFICERS,
+        kwargs=pk_of("question"),
+        method="post",
+        data=lambda objs: {"answer": "Да, в пределах 15% стоимости проекта."},
+        state=with_audit(lambda objs: row(Question, objs["question"].pk)),
+        changes=frozenset({"officer"}),
+    ),
+    Case("tenders:complaint-create", logged_in(403, ngo=200, other_ngo=200), kwargs=pk_of("call")),
+    # An NGO complains in the name of its own organisation only.
+    Case(
+        "tenders:complaint-create",
+        logged_in(403, ngo=302, other_ngo=400),
+        kwargs=pk_of("call"),
+        method="post",
+        data=lambda objs: {"kind": "terms", "text": "Срок слишком короткий", "provider": objs["provider"].pk},
+        state=count(Complaint),
+        changes=frozenset({"ngo"}),
+    ),
+    Case("tenders:complaint-list", logged_in(200)),
+    Case("tenders:complaint-list", logged_in(200), data=lambda objs: {"export": "csv"}, label="export-csv"),
+    Case(
+        "tenders:complaint-detail",
+        logged_in(404, officer=200, ngo=200, committee=200, admin=200),
+        kwargs=pk_of("complaint"),
+    ),
+    Case("tenders:complaint-decide", POST_ONLY, kwargs=pk_of("complaint")),
+    Case(
+        "tenders:complaint-decide",
+        logged_in(404, officer=302, ngo=403, committee=403, admin=403),
+        kwargs=pk_of("complaint"),
+        method="post",
+        data=lambda objs: {"upheld": "0", "decision": "Срок соответствует правилам"},
+        state=with_audit(lambda objs: row(Complaint, objs["complaint"].pk)),
+        changes=frozenset({"officer"}),
+    ),
+]
+
+# Later apps: CONTRACT_CASES, EVALUATION_CASES, added to this list.
+CASES: list[Case] = [*CORE_CASES, *AUTH_CASES, *ADMIN_CASES, *PROVIDER_CASES, *TENDER_CASES]
+
+# The Django admin is covered by its index and login pages; the rest of its URLs are Django's own.
+COVERED_ADMIN_URLS = {"admin:index", "admin:login"}
+
+
+def matrix(method: str) -> list:
+    return [
+        pytest.param(case, role, id=f"{case.id}-{role}")
+        for case in CASES
+        if case.method == method
+        for role in ROLES
+        if role in case.expect
+    ]
+
+
+# -- the tests --------------------------------------------------------------------------------------------------
+
+
+def request(client, case: Case, role: str, objs: Objects):
+    if objs[role] is not None:
+        client.force_login(objs[role])
+    url = reverse(case.name, kwargs=case.kwargs(objs) if case.kwargs else None)
+    data = case.data(objs) if case.data else {}
+    return getattr(client, case.method)(url, data)
+
+
+def assert_status(response, case: Case, role: str) -> None:
+    expected = case.expect[role]
+    location = response.get("Location", "")
+    assert response.status_code == expected, (
+        f"{role} {case.method.upper()} {case.id}: {response.status_code} {location}, expected {expected}"
+    )
+    # Anonymous users of a non-public page are sent to log in; nobody else is.
+    redirect_path = urlsplit(location).path if response.status_code == 302 else None
+    if role == "anonymous" and not case.public:
+        assert redirect_path == reverse(case.login_url), f"{case.id} sends anonymous users to {location!r}"
+    else:
+        assert redirect_path != reverse("login"), f"{role} {case.id} is sent to log in: {location!r}"
+
+
+@pytest.mark.parametrize(("case", "role"), matrix("get"))
+def test_get_answers_each_role_as_the_matrix_says(client, objs, case, role):
+    response = request(client, case, role, objs)
+
+    assert_status(response, case, role)
+
+
+@pytest.mark.parametrize(("case", "role"), matrix("post"))
+def test_post_answers_each_role_and_changes_data_only_when_allowed(client, objs, case, role):
+    if case.setup:
+        case.setup(objs)
+    before = case.state(objs) if case.state else None
+
+    response = request(client, case, role, objs)
+
+    assert_status(response, case, role)
+    if case.state:
+        after = case.state(objs)
+        if role in case.changes:
+            assert after != before, f"{role} {case.id}: allowed, but nothing changed"
+        else:
+            assert after == before, f"{role} {case.id}: refused, but the data changed"
+
+
+def test_set_language_changes_only_the_requesting_users_language(client, objs):
+    client.force_login(objs["officer"])
+
+    client.post(reverse("core:set-language"), {"language": "en", "next": "/"})
+
+    changed = {name for name, language in languages(objs).items() if language != "ru"}
+    assert changed == {objs["officer"].username}
+
+
+def named_patterns(resolver: URLResolver, namespace: str = "") -> Iterator[str]:
+    """Yield the namespaced name of every named URL pattern under `resolver`."""
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(named_patterns(get_resolver()))
+    names -= {name for name in names if name.startswith("admin:") and name not in COVERED_ADMIN_URLS}
+    covered = {case.name for case in CASES}
+
+    missing = sorted(names - covered)
+    assert not missing, f"URL patterns with no case in the permission matrix: {missing}"
+    assert not covered - names, f"cases for URLs that do not exist: {sorted(covered - names)}"
+
+
+def test_every_case_names_every_role_once():
+    incomplete = {case.id: sorted(set(ROLES) - set(case.expect)) for case in CASES if set(case.expect) != set(ROLES)}
+    assert not incomplete, f"cases missing roles: {incomplete}"
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids)), "two cases share an id: give one a label"
+    assert all(case.changes <= set(ROLES) for case in CASES)
