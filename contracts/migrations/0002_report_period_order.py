@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0001_initial'),
+        ("contracts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='reportingperiod',
-            options={'ordering': ['contract', 'due_date', '-kind'], 'verbose_name': 'reporting period', 'verbose_name_plural': 'reporting schedule'},
+            name="reportingperiod",
+            options={
+                "ordering": ["contract", "due_date", "-kind"],
+                "verbose_name": "reporting period",
+                "verbose_name_plural": "reporting schedule",
+            },
         ),
     ]
