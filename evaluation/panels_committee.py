@@ -1,5 +1,40 @@
-"""Panels of the committee dashboard (coverage, stability, red flags)."""
+"""The committee's (and officers') panel on the dashboard: the coverage map and the way to the national picture."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import dashboard
+from core.models import Role
+from core.util import today
+from evaluation import charts
+from evaluation.coverage import coverage_matrix
+
+
+def national_picture(user) -> dict:
+    from evaluation.views_committee import tiles
+
+    year = today().year
+    matrix = coverage_matrix(year, today=today())
+    return {
+        "year": year,
+        "matrix": matrix,
+        "map": charts.tile_map(
+            tiles(matrix, year),
+            title=_("Share of services covered by region, %(year)d") % {"year": year},
+            description=_("Regions placed like the map of Kazakhstan."),
+        ),
+    }
 
 
 def register_all() -> None:
-    return None
+    dashboard.register(
+        dashboard.Panel(
+            key="evaluation-committee",
+            title=gettext_lazy("Coverage: where children have no provider"),
+            roles=frozenset({Role.COMMITTEE, Role.ADMIN, Role.OFFICER}),
+            template="evaluation/panels/committee.html",
+            context=national_picture,
+            order=5,
+            width="col-lg-12",
+        )
+    )

@@ -1,0 +1,57 @@
+"""Money by year, planned and paid, grouped in the database: for a region, a service, a provider, an agency, or the
+whole country. Planned money of a contract in year y is its tranche for y (after amendments) while it serves y;
+paid is what was paid on that tranche."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from contracts.models import Payment
+from evaluation.analytics_util import serving_tranches
+
+ZERO = Decimal("0")
+GROUPS = {
+    "region": "contract__region_id",
+    "service_type": "contract__service_type_id",
+    "provider": "contract__provider_id",
+    "agency": "contract__agency_id",
+}
+
+
+def _paid_per_tranche():
+    paid = Payment.objects.filter(tranche=OuterRef("pk")).values("tranche").annotate(s=Sum("amount")).values("s")
+    return Coalesce(Subquery(paid, output_field=DecimalField(max_digits=16, decimal_places=2)), ZERO)
+
+
+def money_by(
+    first_year: int, last_year: int, *, by: tuple[str, ...] = (), **filters
+) -> dict[tuple, dict[int, tuple[Decimal, Decimal]]]:
+    """Return {group key: {year: (planned, paid)}} over the years, grouped by any of region, service_type, provider,
+    agency, and filtered by the same names (ids or objects). One grouped query."""
+    tranches = serving_tranches().filter(year__gte=first_year, year__lte=last_year)
+    for name, value in filters.items():
+        if value is not None:
+            tranches = tranches.filter(**{GROUPS[name]: getattr(value, "pk", value)})
+    fields = [GROUPS[name] for name in by]
+    rows = (
+        tranches.annotate(paid_amount=_paid_per_tranche())
+        .values(*fields, "year")
+        .annotate(planned=Sum("amount"), paid=Sum("paid_amount"))
+        .order_by()
+    )
+    result: dict[tuple, dict[int, tuple[Decimal, Decimal]]] = defaultdict(dict)
+    for row in rows:
+        key = tuple(row[f] for f in fields)
+        result[key][row["year"]] = (row["planned"] or ZERO, row["paid"] or ZERO)
+    return result
+
+
+def series(first_year: int, last_year: int, **filters) -> tuple[list[int], list[Decimal], list[Decimal]]:
+    """Return years, planned and paid money by year (zero years included) for one selection."""
+    money = money_by(first_year, last_year, **filters).get((), {})
+    years = list(range(first_year, last_year + 1))
+    return years, [money.get(y, (ZERO, ZERO))[0] for y in years], [money.get(y, (ZERO, ZERO))[1] for y in years]
