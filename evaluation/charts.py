@@ -80,7 +80,8 @@ def money_chart(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" fill="{colour}">'
                 f"<title>{escape(label)} {year}: {escape(short_money(value))}</title></rect>"
             )
-            out.append(_text(x + bar / 2 - 1, top + inner_h - h - 3, short_money(value), size=9, anchor="middle"))
+            if bar >= 26:  # a value label only where it fits above its bar
+                out.append(_text(x + bar / 2 - 1, top + inner_h - h - 3, short_money(value), size=9, anchor="middle"))
         out.append(_text(left + slot * index + slot / 2, height - bottom + 16, str(year), size=11, anchor="middle"))
     legend = width - right - 230
     out.append(f'<rect x="{legend}" y="8" width="10" height="10" fill="{PLANNED}"/>')
@@ -146,7 +147,8 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, size: int =
             f"<title>{escape(tile.name)}: {escape(tile.label)}</title></rect>"
         )
         for i, line in enumerate(lines):
-            out.append(_text(x + size / 2, y + 18 + i * 12, line, anchor="middle", fill=text))
+            font = 10 if len(line) <= 14 else 8
+            out.append(_text(x + size / 2, y + 18 + i * 12, line, size=font, anchor="middle", fill=text))
         out.append(_text(x + size / 2, y + size - 16, tile.label, size=15, anchor="middle", fill=text, bold=True))
         out.append("</a>")
     out.append("</svg>")

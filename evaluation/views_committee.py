@@ -62,8 +62,9 @@ def own_region(user) -> Region | None:
 
 
 def short_name(region: Region) -> str:
-    """Return a region's name without the words for 'region' and 'city', to fit a tile."""
-    words = [w for w in region.name.split() if w.lower() not in {"область", "облысы", "region", "город", "қаласы"}]
+    """Return a region's name for a tile: without the word for 'city' (the regions keep theirs, so Almaty city and
+    Almaty Region stay apart)."""
+    words = [w for w in region.name.split() if w.lower() not in {"город", "қаласы"}]
     return " ".join(words) or region.name
 
 

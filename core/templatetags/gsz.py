@@ -109,3 +109,13 @@ def audit_value(value) -> str:
     if isinstance(value, str):
         return gettext(value)
     return str(value)
+
+
+@register.filter
+def mln(value) -> str:
+    """Format tenge in millions with one decimal: 27,2 млн ₸."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    return gettext("%(amount)s mln ₸") % {"amount": group_number(decimal.Decimal(value) / 1_000_000, 1)}
