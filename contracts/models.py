@@ -59,11 +59,7 @@ class ContractQuerySet(models.QuerySet):
     def serving_year(self, year: int) -> ContractQuerySet:
         """Return contracts that serve at least one day of the year."""
         first, last = year_bounds(year)
-        return (
-            self.signed()
-            .filter(start_date__lte=last, end_date__gte=first)
-            .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=first))
-        )
+        return self.serving_between(first, last)
 
     def with_money_and_flags(self, today: dt.date) -> ContractQuerySet:
         """Return contracts annotated with paid money, the next report due and the flags the list shows, by
@@ -97,10 +93,12 @@ class ContractQuerySet(models.QuerySet):
 
     def serving_between(self, first: dt.date, last: dt.date) -> ContractQuerySet:
         """Return contracts that serve at least one day from `first` to `last` inclusive."""
+        # A termination on or before the start leaves no serving day at all, whatever the range.
         return (
             self.signed()
             .filter(start_date__lte=last, end_date__gte=first)
             .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=first))
+            .exclude(terminated_on__lte=F("start_date"))
         )
 
 

@@ -295,9 +295,10 @@ def record_payment(*, tranche: Tranche, kind: str, date: dt.date, amount: Decima
         raise InvalidTransition(_("A payment cannot be dated in the future."))
     part = tranche.fixed_amount if kind == Payment.Kind.FIXED else tranche.outcome_amount
     paid = tranche.payments.filter(kind=kind).aggregate(s=Sum("amount"))["s"] or ZERO
-    if amount > part - paid:
+    left = (part - paid).quantize(CENT)  # SQLite's SUM comes back with eight decimal places ("0E-8")
+    if amount > left:
         raise InvalidTransition(
-            _("The payment exceeds what remains of this part of the tranche (%(left)s ₸).") % {"left": part - paid}
+            _("The payment exceeds what remains of this part of the tranche (%(left)s ₸).") % {"left": left}
         )
     payment = Payment.objects.create(tranche=tranche, kind=kind, date=date, amount=amount, recorded_by=acting_user)
     audit.record(

@@ -28,10 +28,7 @@ ZIP_MARKERS = {".docx": b"word/", ".xlsx": b"xl/"}
 
 
 class PrivateStorage(FileSystemStorage):
-    """Files under MEDIA_ROOT with no public URL."""
-
-    def __init__(self, **kwargs):
-        super().__init__(location=settings.MEDIA_ROOT, base_url=None, **kwargs)
+    """Files under MEDIA_ROOT (read when used, so a changed setting applies) with no public URL."""
 
     def url(self, name):  # never a public URL: documents go through access-checked views
         raise ValueError("private documents have no public URL")

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Aggregate, CharField, Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contracts.models import Contract, Tranche
 from core.models import Region, ServiceType
+from tenders.models import Bid
 
 ZERO = Decimal("0")
 ONE_DAY = dt.timedelta(days=1)
@@ -73,6 +75,47 @@ def serving_tranches() -> QuerySet[Tranche]:
         .filter(Q(contract__terminated_on__isnull=True) | terminated_after_new_year)
         .exclude(contract__terminated_on__lte=F("contract__start_date"))
     )
+
+
+def submitted_bid_count() -> Coalesce:
+    """Return an annotation of a call's submitted bids at the deadline (drafts and withdrawn ones do not count)."""
+    counted = (
+        Bid.objects.submitted_at_deadline()
+        .filter(call=OuterRef("pk"))
+        .order_by()
+        .values("call")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def deadline_reached(deadline: dt.datetime, cancelled_at: dt.datetime | None, cutoff: dt.datetime) -> bool:
+    """Return whether a call's deadline passed by `cutoff` without the call being cancelled before it. Callers pass
+    the start of the snapshot day as the cutoff, so a deadline later that day never reveals how many bids exist."""
+    return deadline <= cutoff and (cancelled_at is None or cancelled_at >= deadline)
+
+
+class JoinedIds(Aggregate):
+    """Return the group's values as one comma-separated string (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite),
+    so a grouped query can carry the ids behind each number; `parse_ids` reads it back."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(distinct)s%(expressions)s)"
+    allow_distinct = True
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Set on a copy, not passed as arguments: Aggregate.as_sql passes its own template when there is a filter.
+        clone = self.copy()
+        clone.function = "STRING_AGG"
+        clone.template = "%(function)s(%(distinct)s(%(expressions)s)::text, ',')"
+        return super(JoinedIds, clone).as_sql(compiler, connection, **extra_context)
+
+
+def parse_ids(joined: str | None) -> list[int]:
+    """Return the sorted ids of a JoinedIds value (None for an empty group)."""
+    return sorted(int(part) for part in joined.split(",")) if joined else []
 
 
 # -- the regions and services of a table ---------------------------------------------------------------------------

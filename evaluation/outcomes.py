@@ -95,17 +95,15 @@ def outcomes_for(contracts: Iterable[Contract]) -> dict[tuple[int, int], YearOut
     """Return {(contract id, year): YearOutcome} for every targeted year of the contracts, in four queries."""
     contracts = list(contracts)
     ids = [c.pk for c in contracts]
+    # an outcome indicator "for every service" (no service type, None here) is an outcome indicator of each one
     services_with_outcome = set(
-        Indicator.objects.filter(kind=Indicator.Kind.OUTCOME, service_type__isnull=False).values_list(
-            "service_type_id", flat=True
-        )
+        Indicator.objects.filter(kind=Indicator.Kind.OUTCOME).values_list("service_type_id", flat=True).distinct()
     )
     results: dict[tuple[int, int], YearOutcome] = {}
     for contract in contracts:
+        applicable = None in services_with_outcome or contract.service_type_id in services_with_outcome
         for year in range(contract.start_date.year, contract.last_serving_day.year + 1):
-            results[(contract.pk, year)] = YearOutcome(
-                contract.pk, year, applicable=contract.service_type_id in services_with_outcome
-            )
+            results[(contract.pk, year)] = YearOutcome(contract.pk, year, applicable=applicable)
     accepted = Report.Status.ACCEPTED
     annual: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     progress: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from contracts.models import Contract, Payment, Report, ReportingPeriod
+from contracts.permissions import can_see_details as can_see_contract_details
 from core import audit
 from core.exceptions import InvalidTransition
 from core.models import AuditEvent, Indicator, Region, ServiceType
@@ -85,7 +86,7 @@ class OpenEvaluationView(View):
 
     def setup_contract(self, request, pk, year):
         contract = get_object_or_404(
-            Contract.objects.in_scope(request.user).select_related("provider", "agency"), pk=pk
+            Contract.objects.visible_to(request.user).select_related("provider", "agency"), pk=pk
         )
         if not permissions.can_open_evaluation(request.user, contract):
             raise PermissionDenied
@@ -259,9 +260,10 @@ class IndicatorDeleteView(View):
 
 
 def contract_section(request, object):
-    """Targets and actuals per year, outcome scores, outcome payments and evaluations on the contract page."""
+    """Targets and actuals per year, outcome scores, outcome payments and evaluations on the contract page, for those
+    who may see the contract's details (the public sees the summary: actuals and payments are not public facts)."""
     contract = object
-    if not contract.is_signed:
+    if not contract.is_signed or not can_see_contract_details(request.user, contract):
         return None
     outcomes = outcomes_for([contract])
     years = sorted((o for (cid, _y), o in outcomes.items() if cid == contract.pk), key=lambda o: o.year)
@@ -279,6 +281,7 @@ def contract_section(request, object):
             and outcome.year in annual_accepted
         )
     return {
+        "contract": contract,  # the section's template links by it (the slot passes the contract as `object`)
         "years": years,
         "outcome_payments": outcome_payments(contract, outcomes) if contract.call.outcome_share else [],
     }

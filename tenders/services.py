@@ -69,7 +69,7 @@ def publication_errors(call: Call, now: dt.datetime) -> list[str]:
         )
     if (
         call.outcome_share
-        and not Indicator.objects.filter(service_type=call.service_type, kind=Indicator.Kind.OUTCOME).exists()
+        and not Indicator.objects.for_service(call.service_type).filter(kind=Indicator.Kind.OUTCOME).exists()
     ):
         errors.append(_("An outcome-payment share needs a service type with an outcome indicator."))
     return errors

@@ -1,0 +1,626 @@
+"""Red flags per call or contract, each with its rule in words (DESIGN.md, "Red flags"; days are calendar days in
+Asia/Almaty).
+
+Each kind is found by one grouped query (two for late signatures) that returns only the flagged calls, contracts,
+tranches or periods; where a rule compares calendar days or exact percentages the database narrows the candidates
+and the exact comparison runs in Python on those few rows. The number of queries is fixed whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Target
+from core.models import Agency, Region, ServiceType
+from core.templatetags.gsz import money
+from evaluation.analytics_util import (
+    ZERO,
+    local_date,
+    region_year_status,
+    serving_tranches,
+    start_of_day,
+    submitted_bid_count,
+    table_regions,
+)
+from evaluation.models import RegionPopulation
+from evaluation.stability import default_window
+from tenders.models import ABNORMALLY_LOW_SHARE, Bid, Call, CallBudgetLine
+
+SHORT_WINDOW_DAYS = 7
+LATE_SIGNATURE_DAYS = 15
+CONCENTRATION_SHARE = Decimal("0.5")
+CONCENTRATION_MIN_AWARDS = 2
+
+
+class FlagKind(models.TextChoices):
+    SINGLE_BID = "single-bid", _("single bid")
+    SHORT_WINDOW = "short-window", _("short submission window")
+    LOW_PRICE = "low-price", _("abnormally low winning price")
+    OTHERS_REJECTED = "others-rejected", _("all other bids rejected")
+    CONCENTRATION = "concentration", _("concentration")
+    VALUE_REDUCED = "value-reduced", _("value reduced by amendment")
+    EARLY_TERMINATION = "early-termination", _("termination before the end")
+    LATE_SIGNATURE = "late-signature", _("late signature")
+    LATE_PAYMENT = "late-payment", _("fixed-part payment late or missing")
+    OVERDUE_REPORTS = "overdue-reports", _("reports overdue")
+    MISSING_DATA = "missing-data", _("missing data")
+
+
+RULES: dict[str, str] = {
+    FlagKind.SINGLE_BID: _("Exactly one bid was submitted by the deadline."),
+    FlagKind.SHORT_WINDOW: _(
+        "Fewer than 7 calendar days from publication (or the opening of submissions, if later) to the deadline."
+    ),
+    # xgettext:no-python-format
+    FlagKind.LOW_PRICE: _("The winning price is below 70% of the call's budget."),
+    FlagKind.OTHERS_REJECTED: _("Every submitted bid except the winner's was rejected."),
+    FlagKind.CONCENTRATION: _(
+        # xgettext:no-python-format
+        "One NGO holds more than 50% of a region and service's money over the window, with at least 2 contracts."
+    ),
+    FlagKind.VALUE_REDUCED: _("An amendment reduced the contract's value."),
+    FlagKind.EARLY_TERMINATION: _("The contract was terminated before its end date."),
+    FlagKind.LATE_SIGNATURE: _(
+        "The later of the two signatures came more than 15 days after the award (unsigned: counted up to today)."
+    ),
+    FlagKind.LATE_PAYMENT: _(
+        "A fixed-part payment was made after its planned date, or the planned date has passed and the fixed part "
+        "is not fully paid."
+    ),
+    FlagKind.OVERDUE_REPORTS: _("A report is past its due date and has not been submitted."),
+    FlagKind.MISSING_DATA: _(
+        "Data the evaluation needs is missing: no accepted annual report or no indicator actuals for a contract "
+        "year that has ended, or no child population for a region and year. Missing data is never read as "
+        "“no problem”."
+    ),
+}
+
+
+@dataclass
+class Flag:
+    """One red flag on a call, a contract (or one of its years), or a region × service or region × year."""
+
+    kind: str
+    rule: str
+    call_id: int | None
+    contract_id: int | None
+    number: str  # the call's or the contract's number; empty for region-level flags
+    region: Region
+    service_type: ServiceType | None
+    agency: Agency | None
+    year: int | None
+    detail: str
+    provider_id: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return FlagKind(self.kind).label
+
+
+def _day(value: dt.date) -> str:
+    return f"{value:%d.%m.%Y}"
+
+
+class _Builder:
+    """Collects flags and turns ids into the region, service and agency objects (three queries in all)."""
+
+    def __init__(self) -> None:
+        self.raw: list[dict] = []
+
+    def add(self, kind: str, *, region_id: int, detail: str, **values) -> None:
+        self.raw.append({"kind": kind, "region_id": region_id, "detail": detail, **values})
+
+    def build(self) -> list[Flag]:
+        regions = Region.objects.in_bulk({r["region_id"] for r in self.raw})
+        services = ServiceType.objects.in_bulk({r["service_id"] for r in self.raw if r.get("service_id")})
+        agencies = Agency.objects.in_bulk({r["agency_id"] for r in self.raw if r.get("agency_id")})
+        flags = [
+            Flag(
+                kind=r["kind"],
+                rule=RULES[r["kind"]],
+                call_id=r.get("call_id"),
+                contract_id=r.get("contract_id"),
+                number=r.get("number", ""),
+                region=regions[r["region_id"]],
+                service_type=services.get(r.get("service_id")),
+                agency=agencies.get(r.get("agency_id")),
+                year=r.get("year"),
+                detail=r["detail"],
+                provider_id=r.get("provider_id"),
+            )
+            for r in self.raw
+        ]
+        order = {kind: i for i, kind in enumerate(FlagKind.values)}
+        flags.sort(key=lambda f: (order[f.kind], f.region.kato, f.year or 0, f.number, f.contract_id or 0))
+        return flags
+
+
+def red_flags(
+    *,
+    today: dt.date,
+    year: int | None = None,
+    region: Region | int | None = None,
+    agency: Agency | int | None = None,
+    kinds: Iterable[str] | None = None,
+    window: tuple[int, int] | None = None,
+) -> list[Flag]:
+    """Return the red flags as of `today`, ordered by kind, region (KATO), year and number.
+
+    `year` keeps flags of calls and contracts whose years include it, and per-year flags (payments, reports,
+    missing data) of that year. `region` and `agency` keep the flags of their calls and contracts; region-level
+    flags (concentration, missing population) carry no agency, so an agency filter leaves them out. Concentration
+    is measured over `window` (default: the five years up to `year`, or the last five complete years)."""
+    wanted = set(kinds) if kinds is not None else set(FlagKind.values)
+    region_id = region if isinstance(region, int) or region is None else region.pk
+    agency_id = agency if isinstance(agency, int) or agency is None else agency.pk
+    if window is None:
+        window = (year - 4, year) if year is not None else default_window(today)
+    cutoff = start_of_day(today)
+    builder = _Builder()
+
+    def scope(queryset: QuerySet, prefix: str = "") -> QuerySet:
+        if region_id is not None:
+            queryset = queryset.filter(**{f"{prefix}region_id": region_id})
+        if agency_id is not None:
+            queryset = queryset.filter(**{f"{prefix}agency_id": agency_id})
+        return queryset
+
+    def calls() -> QuerySet[Call]:
+        queryset = scope(Call.objects.filter(published_at__isnull=False)).annotate(
+            end_year=F("start_year") + F("duration_years") - 1
+        )
+        if year is not None:
+            queryset = queryset.filter(start_year__lte=year, end_year__gte=year)
+        return queryset.order_by()
+
+    def contracts(prefix: str = "") -> Q:
+        if year is None:
+            return Q()
+        return Q(**{f"{prefix}start_date__year__lte": year, f"{prefix}end_date__year__gte": year})
+
+    call_fields = ("id", "number", "region_id", "service_type_id", "agency_id", "start_year")
+
+    def add_call(kind: str, row: tuple, detail: str) -> None:
+        call_id, number, r_id, service_id, a_id, start_year = row[:6]
+        builder.add(
+            kind,
+            call_id=call_id,
+            number=number,
+            region_id=r_id,
+            service_id=service_id,
+            agency_id=a_id,
+            year=start_year,
+            detail=detail,
+        )
+
+    if FlagKind.SINGLE_BID in wanted:
+        for row in (
+            calls()
+            .filter(deadline__lte=cutoff)
+            .exclude(status=Call.Status.CANCELLED, cancelled_at__lt=F("deadline"))
+            .annotate(submitted=submitted_bid_count())
+            .filter(submitted=1)
+            .values_list(*call_fields)
+        ):
+            add_call(FlagKind.SINGLE_BID, row, gettext("1 bid submitted by the deadline"))
+
+    if FlagKind.SHORT_WINDOW in wanted:
+        # The database keeps windows under 8 × 24 hours; the calendar-day count decides.
+        near = dt.timedelta(days=SHORT_WINDOW_DAYS + 1)
+        for row in (
+            calls()
+            .filter(Q(deadline__lt=F("opens_at") + near) | Q(deadline__lt=F("published_at") + near))
+            .values_list(*call_fields, "published_at", "opens_at", "deadline")
+        ):
+            published_at, opens_at, deadline = row[6:]
+            start = max(published_at, opens_at)
+            days = (local_date(deadline) - local_date(start)).days
+            if days < SHORT_WINDOW_DAYS:
+                detail = gettext("%(days)d days from %(start)s to the deadline %(deadline)s") % {
+                    "days": days,
+                    "start": _day(local_date(start)),
+                    "deadline": _day(local_date(deadline)),
+                }
+                add_call(FlagKind.SHORT_WINDOW, row, detail)
+
+    if FlagKind.LOW_PRICE in wanted:
+        budget = (
+            CallBudgetLine.objects.filter(call=OuterRef("call"))
+            .order_by()
+            .values("call")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
+        slack = ABNORMALLY_LOW_SHARE + Decimal("0.001")  # SQLite compares decimals as floats; Python decides
+        for row in (
+            Bid.objects.filter(status=Bid.Status.WINNER, call__in=calls().values("pk"))
+            .annotate(budget=Subquery(budget, output_field=models.DecimalField(max_digits=16, decimal_places=2)))
+            .filter(price__lt=F("budget") * slack)
+            .values_list(
+                "call_id",
+                "call__number",
+                "call__region_id",
+                "call__service_type_id",
+                "call__agency_id",
+                "call__start_year",
+                "price",
+                "budget",
+                "provider_id",
+            )
+        ):
+            price, total = row[6], row[7]
+            if price < total * ABNORMALLY_LOW_SHARE:
+                detail = gettext("winning price %(price)s is %(share)s%% of the budget %(budget)s") % {
+                    "price": money(price),
+                    "share": f"{price * 100 / total:.1f}",
+                    "budget": money(total),
+                }
+                add_call(FlagKind.LOW_PRICE, row, detail)
+
+    if FlagKind.OTHERS_REJECTED in wanted:
+        submitted = ~Q(bids__status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN, Bid.Status.WINNER])
+        for row in (
+            calls()
+            .filter(Exists(Bid.objects.filter(call=OuterRef("pk"), status=Bid.Status.WINNER)))
+            .annotate(
+                others=Count("bids", filter=submitted),
+                rejected=Count("bids", filter=Q(bids__status=Bid.Status.REJECTED)),
+            )
+            .filter(others__gte=1, rejected=F("others"))
+            .values_list(*call_fields, "others")
+        ):
+            detail = gettext("%(n)d other submitted bids, all rejected") % {"n": row[6]}
+            add_call(FlagKind.OTHERS_REJECTED, row, detail)
+
+    if FlagKind.CONCENTRATION in wanted and agency_id is None:
+        _concentration(builder, window, region_id, year)
+
+    contract_fields = ("id", "number", "region_id", "service_type_id", "agency_id")
+
+    def add_contract(kind: str, row: tuple, year_of: int | None, detail: str) -> None:
+        contract_id, number, r_id, service_id, a_id = row[:5]
+        builder.add(
+            kind,
+            contract_id=contract_id,
+            number=number,
+            region_id=r_id,
+            service_id=service_id,
+            agency_id=a_id,
+            year=year_of,
+            detail=detail,
+        )
+
+    if FlagKind.VALUE_REDUCED in wanted:
+        for row in (
+            scope(Contract.objects.filter(contracts()))
+            .filter(amendments__value_change__lt=0)
+            .order_by()
+            .values_list(*contract_fields)
+            .annotate(
+                n=Count("amendments"), reduced=Sum("amendments__value_change"), first=Min("amendments__effective_date")
+            )
+        ):
+            detail = gettext("%(n)d reductions, %(amount)s in all, the first from %(day)s") % {
+                "n": row[5],
+                "amount": money(row[6]),
+                "day": _day(row[7]),
+            }
+            add_contract(FlagKind.VALUE_REDUCED, row, row[7].year, detail)
+
+    if FlagKind.EARLY_TERMINATION in wanted:
+        for row in (
+            scope(Contract.objects.filter(contracts()))
+            .filter(terminated_on__isnull=False, terminated_on__lte=F("end_date"))
+            .order_by()
+            .values_list(*contract_fields, "terminated_on", "end_date")
+        ):
+            terminated_on, end = row[5], row[6]
+            detail = gettext("terminated on %(day)s, %(days)d days before the end date %(end)s") % {
+                "day": _day(terminated_on),
+                "days": (end - terminated_on).days + 1,
+                "end": _day(end),
+            }
+            add_contract(FlagKind.EARLY_TERMINATION, row, terminated_on.year, detail)
+
+    if FlagKind.LATE_SIGNATURE in wanted:
+        _late_signatures(add_contract, add_call, calls, scope, contracts, today, cutoff)
+
+    if FlagKind.LATE_PAYMENT in wanted:
+        _late_payments(builder, scope, year, today)
+
+    if FlagKind.OVERDUE_REPORTS in wanted:
+        periods = ReportingPeriod.objects.overdue(today).filter(
+            contract__agency_signed_at__isnull=False, contract__provider_signed_at__isnull=False
+        )
+        periods = periods.exclude(start__gte=F("contract__terminated_on"))  # periods after a termination never run
+        if year is not None:
+            periods = periods.filter(year=year)
+        for row in (
+            scope(periods, "contract__")
+            .order_by()
+            .values_list(
+                "contract_id",
+                "contract__number",
+                "contract__region_id",
+                "contract__service_type_id",
+                "contract__agency_id",
+                "year",
+            )
+            .annotate(n=Count("pk"), first_due=Min("due_date"))
+        ):
+            detail = gettext("%(n)d reports of %(year)d overdue, the first due %(day)s") % {
+                "n": row[6],
+                "year": row[5],
+                "day": _day(row[7]),
+            }
+            add_contract(FlagKind.OVERDUE_REPORTS, row, row[5], detail)
+
+    if FlagKind.MISSING_DATA in wanted:
+        _missing_reports(add_contract, scope, year, today)
+        if agency_id is None:
+            _missing_population(builder, region_id, year, today)
+
+    return builder.build()
+
+
+def _concentration(builder: _Builder, window: tuple[int, int], region_id: int | None, year: int | None) -> None:
+    """Flag an NGO holding more than half of a region × service's money over the window, with 2 or more contracts
+    there that have money in the window."""
+    first, last = window
+    if year is not None and not first <= year <= last:
+        return
+    tranches = serving_tranches().filter(year__gte=first, year__lte=last)
+    if region_id is not None:
+        tranches = tranches.filter(contract__region_id=region_id)
+    by_cell: dict[tuple[int, int], list[tuple[int, Decimal, int]]] = defaultdict(list)
+    for r_id, service_id, provider_id, total, awards in (
+        tranches.order_by()
+        .values_list("contract__region_id", "contract__service_type_id", "contract__provider_id")
+        .annotate(total=Sum("amount"), awards=Count("contract", distinct=True))
+    ):
+        by_cell[(r_id, service_id)].append((provider_id, total, awards))
+    for (r_id, service_id), providers in by_cell.items():
+        cell_total = sum((p[1] for p in providers), ZERO)
+        for provider_id, total, awards in providers:
+            if cell_total > 0 and total / cell_total > CONCENTRATION_SHARE and awards >= CONCENTRATION_MIN_AWARDS:
+                detail = gettext("one NGO holds %(share)s%% of %(total)s in %(first)d–%(last)d (%(n)d contracts)") % {
+                    "share": f"{total * 100 / cell_total:.1f}",
+                    "total": money(cell_total),
+                    "first": first,
+                    "last": last,
+                    "n": awards,
+                }
+                builder.add(
+                    FlagKind.CONCENTRATION,
+                    region_id=r_id,
+                    service_id=service_id,
+                    provider_id=provider_id,
+                    year=last,
+                    detail=detail,
+                )
+
+
+AddRow = Callable[..., None]
+Scope = Callable[..., QuerySet]
+
+
+def _late_signatures(
+    add_contract: AddRow,
+    add_call: AddRow,
+    calls: Callable[[], QuerySet[Call]],
+    scope: Scope,
+    contracts: Callable[..., Q],
+    today: dt.date,
+    cutoff: dt.datetime,
+) -> None:
+    """Flag contracts whose later signature came more than 15 days after the award, unsigned ones counted up to
+    today, and awarded calls still without a contract after 15 days."""
+    near = dt.timedelta(days=LATE_SIGNATURE_DAYS - 1)  # the database narrows by hours, calendar days decide
+    signed = Q(agency_signed_at__isnull=False, provider_signed_at__isnull=False)
+    late_signed = signed & (
+        Q(agency_signed_at__gt=F("call__decided_at") + near) | Q(provider_signed_at__gt=F("call__decided_at") + near)
+    )
+    unsigned = ~signed & Q(call__decided_at__lt=cutoff - near)
+    for row in (
+        scope(Contract.objects.filter(contracts()))
+        .filter(call__decided_at__isnull=False)
+        .filter(late_signed | unsigned)
+        .order_by()
+        .values_list(
+            "id",
+            "number",
+            "region_id",
+            "service_type_id",
+            "agency_id",
+            "call__decided_at",
+            "agency_signed_at",
+            "provider_signed_at",
+            "start_date",
+        )
+    ):
+        decided, agency_signed, provider_signed, start = row[5:]
+        award_day = local_date(decided)
+        if agency_signed and provider_signed:
+            signed_day = local_date(max(agency_signed, provider_signed))
+            days = (signed_day - award_day).days
+            detail = gettext("signed %(days)d days after the award (%(award)s → %(signed)s)") % {
+                "days": days,
+                "award": _day(award_day),
+                "signed": _day(signed_day),
+            }
+        else:
+            days = (today - award_day).days
+            detail = gettext("not signed %(days)d days after the award of %(award)s") % {
+                "days": days,
+                "award": _day(award_day),
+            }
+        if days > LATE_SIGNATURE_DAYS:
+            add_contract(FlagKind.LATE_SIGNATURE, row, start.year, detail)
+    for row in (
+        calls()
+        .filter(status=Call.Status.AWARDED, decided_at__lt=cutoff - near)
+        .exclude(Exists(Contract.objects.filter(call=OuterRef("pk"))))
+        .values_list("id", "number", "region_id", "service_type_id", "agency_id", "start_year", "decided_at")
+    ):
+        award_day = local_date(row[6])
+        days = (today - award_day).days
+        if days > LATE_SIGNATURE_DAYS:
+            detail = gettext("no contract %(days)d days after the award of %(award)s") % {
+                "days": days,
+                "award": _day(award_day),
+            }
+            add_call(FlagKind.LATE_SIGNATURE, row, detail)
+
+
+def _late_payments(builder: _Builder, scope: Scope, year: int | None, today: dt.date) -> None:
+    """Flag tranches with a fixed-part payment after the planned date, or whose planned date has passed (before any
+    termination) with the fixed part not fully paid by today."""
+    fixed = Payment.objects.filter(tranche=OuterRef("pk"), kind=Payment.Kind.FIXED, date__lte=today)
+    paid = fixed.order_by().values("tranche").annotate(s=Sum("amount")).values("s")
+    tranches = serving_tranches()
+    if year is not None:
+        tranches = tranches.filter(year=year)
+    missing = Q(planned_date__lt=today, fixed_paid__lt=F("fixed_amount")) & (
+        Q(contract__terminated_on__isnull=True) | Q(contract__terminated_on__gt=F("planned_date"))
+    )
+    for row in (
+        scope(tranches, "contract__")
+        .annotate(
+            fixed_paid=Coalesce(Subquery(paid, output_field=models.DecimalField()), ZERO),
+            late=Exists(fixed.filter(date__gt=F("tranche__planned_date"))),
+            last_paid=Subquery(fixed.order_by("-date").values("date")[:1]),
+        )
+        .filter(Q(late=True) | missing)
+        .order_by()
+        .values_list(
+            "contract_id",
+            "contract__number",
+            "contract__region_id",
+            "contract__service_type_id",
+            "contract__agency_id",
+            "year",
+            "planned_date",
+            "fixed_amount",
+            "fixed_paid",
+            "late",
+            "last_paid",
+        )
+    ):
+        tranche_year, planned, fixed_amount, fixed_paid, late, last_paid = row[5:]
+        parts = []
+        if late:
+            parts.append(
+                gettext("paid after the planned date %(planned)s (last payment %(day)s)")
+                % {"planned": _day(planned), "day": _day(last_paid)}
+            )
+        if fixed_paid < fixed_amount and planned < today:
+            parts.append(
+                gettext("%(paid)s of the fixed part %(fixed)s paid; planned for %(planned)s")
+                % {"paid": money(fixed_paid), "fixed": money(fixed_amount), "planned": _day(planned)}
+            )
+        detail = f"{tranche_year}: " + "; ".join(parts)
+        contract_id, number, r_id, service_id, a_id = row[:5]
+        builder.add(
+            FlagKind.LATE_PAYMENT,
+            contract_id=contract_id,
+            number=number,
+            region_id=r_id,
+            service_id=service_id,
+            agency_id=a_id,
+            year=tranche_year,
+            detail=detail,
+        )
+
+
+def _missing_reports(add_contract: AddRow, scope: Scope, year: int | None, today: dt.date) -> None:
+    """Flag contract years that have ended (the year, or the contract's service in it) without an accepted annual
+    report, or whose accepted annual report lacks an actual for a target of the year (or has none at all)."""
+    annual = Report.objects.filter(
+        period__contract=OuterRef("contract"), period__year=OuterRef("year"), period__kind=ReportingPeriod.Kind.ANNUAL
+    )
+    accepted = annual.filter(status=Report.Status.ACCEPTED)
+    accepted_actuals = Actual.objects.filter(
+        report__status=Report.Status.ACCEPTED,
+        report__period__kind=ReportingPeriod.Kind.ANNUAL,
+        report__period__contract=OuterRef(OuterRef("contract")),
+        report__period__year=OuterRef(OuterRef("year")),
+    )
+    target_without_actual = Target.objects.filter(contract=OuterRef("contract"), year=OuterRef("year")).exclude(
+        indicator__in=accepted_actuals.values("indicator")
+    )
+    any_actual = Actual.objects.filter(
+        report__status=Report.Status.ACCEPTED,
+        report__period__kind=ReportingPeriod.Kind.ANNUAL,
+        report__period__contract=OuterRef("contract"),
+        report__period__year=OuterRef("year"),
+    )
+    ended = Q(year__lt=today.year) | (
+        Q(year=today.year) & (Q(contract__end_date__lt=today) | Q(contract__terminated_on__lte=today))
+    )
+    tranches = serving_tranches().filter(ended)
+    if year is not None:
+        tranches = tranches.filter(year=year)
+    for row in (
+        scope(tranches, "contract__")
+        .annotate(
+            has_report=Exists(annual.exclude(status=Report.Status.DRAFT)),
+            has_accepted=Exists(accepted),
+            lacks_actual=Exists(target_without_actual),
+            has_actual=Exists(any_actual),
+        )
+        .filter(Q(has_accepted=False) | Q(lacks_actual=True) | Q(has_actual=False))
+        .order_by()
+        .values_list(
+            "contract_id",
+            "contract__number",
+            "contract__region_id",
+            "contract__service_type_id",
+            "contract__agency_id",
+            "year",
+            "has_report",
+            "has_accepted",
+            "lacks_actual",
+            "has_actual",
+        )
+    ):
+        tranche_year, has_report, has_accepted, lacks_actual, has_actual = row[5:]
+        if not has_accepted:
+            if has_report:
+                detail = gettext("%(year)d: the annual report is not accepted") % {"year": tranche_year}
+            else:
+                detail = gettext("%(year)d: no annual report") % {"year": tranche_year}
+        elif not has_actual:
+            detail = gettext("%(year)d: no indicator actuals in the accepted annual report") % {"year": tranche_year}
+        else:
+            detail = gettext("%(year)d: a target has no actual in the accepted annual report") % {"year": tranche_year}
+        add_contract(FlagKind.MISSING_DATA, row, tranche_year, detail)
+
+
+def _missing_population(builder: _Builder, region_id: int | None, year: int | None, today: dt.date) -> None:
+    """Flag region-years (that exist and have data) without an entered child population."""
+    years = [year] if year is not None else list(range(default_window(today)[0], default_window(today)[1] + 1))
+    regions = table_regions([region_id] if region_id is not None else None)
+    entered = set(
+        RegionPopulation.objects.filter(year__in=years, region_id__in=[r.pk for r in regions]).values_list(
+            "region_id", "year"
+        )
+    )
+    for region in regions:
+        for y in years:
+            if region_year_status(region, y) is None and (region.pk, y) not in entered:
+                builder.add(
+                    FlagKind.MISSING_DATA,
+                    region_id=region.pk,
+                    year=y,
+                    detail=gettext("%(year)d: no child population for the region") % {"year": y},
+                )

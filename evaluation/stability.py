@@ -1,0 +1,505 @@
+"""Funding stability per region × service type, per provider and per agency over a window of years.
+
+The definitions are DESIGN.md's "Exposing uncovered regions and unstable funding", exactly:
+
+- money of a year is the sum of the tranches for that year of the contracts serving it, zero years included; the
+  years of the window that are ``n/a`` or ``no data`` for the region are left out;
+- a drop is (m[y] − m[y+1]) ÷ m[y] above ``GSZ["STABILITY_DROP"]`` (unrounded, only when m[y] > 0);
+- the coefficient of variation is the population standard deviation ÷ the mean (0 when the mean is 0);
+- gap days are the days from max(window start, the earliest start of a contract serving in the window) to
+  min(window end, today) on which no contract serves, trailing gaps included; serving intervals are
+  [start, min(end, terminated_on − 1)] of signed contracts, merged;
+- multi-year share: the share of money in contracts with two or more tranches;
+- late start: for each contract starting in the window, the days from 1 January of its first tranche year to the
+  later of its start and its second signature; the median (the mean of the middle two when even);
+- provider churn: of the pairs of consecutive covered years, the share in which the main provider (the most money
+  that year; ties to the lower id) changed;
+- single-bid and failed-call shares: of the calls that ended awarded, failed or cancelled after publication;
+- the verdict, the first that applies: unfunded, interrupted (a gap of ``GSZ["STABILITY_GAP_DAYS"]`` days or
+  more), volatile (coefficient of variation above ``GSZ["STABILITY_CV"]`` or any drop), stable.
+
+Money and calls are aggregated in the database by grouped queries; the serving intervals of the (few) contracts of
+each cell come from one query for the whole table and are merged in Python. The number of queries is fixed whatever
+the number of contracts, tranches or calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Tranche
+from core.models import Agency, Region, ServiceType
+from evaluation.analytics_util import (
+    ZERO,
+    YearChange,
+    coefficient_of_variation,
+    gsz_decimal,
+    last_serving_day,
+    local_date,
+    longest_run,
+    median,
+    merge_intervals,
+    region_year_status,
+    run_days,
+    serving_contracts,
+    serving_tranches,
+    share,
+    submitted_bid_count,
+    table_regions,
+    table_service_types,
+    uncovered_runs,
+    year_changes,
+    year_end,
+    year_start,
+)
+from providers.models import Provider
+from tenders.models import MAX_DURATION_YEARS, Call
+
+WINDOW_YEARS = 5
+
+
+class Verdict(models.TextChoices):
+    UNFUNDED = "unfunded", _("unfunded")
+    INTERRUPTED = "interrupted", _("interrupted")
+    VOLATILE = "volatile", _("volatile")
+    STABLE = "stable", _("stable")
+    NO_DATA = "no_data", _("no data")  # every year of the window is n/a or no data for the region
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The thresholds of the verdicts (settings GSZ["STABILITY_DROP"], ["STABILITY_CV"], ["STABILITY_GAP_DAYS"]),
+    exposed so every page and sheet can state them."""
+
+    drop: Decimal
+    cv: Decimal
+    gap_days: int
+
+
+def thresholds() -> Thresholds:
+    """Return the current stability thresholds from the settings."""
+    return Thresholds(
+        drop=gsz_decimal("STABILITY_DROP"),
+        cv=gsz_decimal("STABILITY_CV"),
+        gap_days=int(settings.GSZ["STABILITY_GAP_DAYS"]),
+    )
+
+
+def default_window(today: dt.date) -> tuple[int, int]:
+    """Return the last five complete years before `today`: (first year, last year)."""
+    return today.year - WINDOW_YEARS, today.year - 1
+
+
+@dataclass
+class StabilityRow:
+    """Funding stability of one region × service type over the window."""
+
+    region: Region
+    service_type: ServiceType
+    first_year: int
+    last_year: int
+    years: list[int]  # the window's years that count for the region (not n/a, not no data)
+    money: dict[int, Decimal]  # year → money, zero years included
+    total: Decimal
+    changes: list[YearChange]
+    cv: Decimal | None  # None only when no year counts
+    gap_days: int | None  # None when no contract serves in the window
+    longest_gap: int | None
+    gaps: list[tuple[dt.date, dt.date]]  # the uncovered runs (first day, last day)
+    multi_year_share: Decimal | None  # None when there is no money
+    late_start_days: list[int]  # one per contract starting in the window, in start order
+    late_start_median: Decimal | None
+    main_providers: dict[int, int]  # covered year → main provider id
+    churn_pairs: int
+    churn_changes: int
+    churn: Decimal | None
+    calls_ended: int
+    single_bid_calls: int
+    failed_calls: int
+    single_bid_share: Decimal | None
+    failed_call_share: Decimal | None
+    verdict: str
+    contract_ids: list[int] = field(default_factory=list)
+
+    @property
+    def drops(self) -> list[YearChange]:
+        return [c for c in self.changes if c.is_drop]
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict(self.verdict).label
+
+
+@dataclass
+class ProviderStabilityRow:
+    """Money of one provider by year over the window, and how dependent it is on its largest agency."""
+
+    provider: Provider
+    years: list[int]
+    money: dict[int, Decimal]
+    total: Decimal
+    changes: list[YearChange]
+    cv: Decimal
+    years_funded: int
+    longest_run: int  # consecutive years with money
+    largest_agency: Agency | None
+    largest_agency_share: Decimal | None
+
+    @property
+    def drops(self) -> list[YearChange]:
+        return [c for c in self.changes if c.is_drop]
+
+
+@dataclass
+class AgencyStabilityRow:
+    """Money one agency spent by year over the window."""
+
+    agency: Agency
+    years: list[int]
+    money: dict[int, Decimal]
+    total: Decimal
+    changes: list[YearChange]
+    cv: Decimal
+    years_funded: int
+    longest_run: int
+
+    @property
+    def drops(self) -> list[YearChange]:
+        return [c for c in self.changes if c.is_drop]
+
+
+def verdict_of(
+    *, total: Decimal, longest_gap: int | None, cv: Decimal, changes: list[YearChange], limits: Thresholds
+) -> Verdict:
+    """Return the verdict, the first that applies: unfunded, interrupted, volatile, stable."""
+    if total == 0:
+        return Verdict.UNFUNDED
+    if longest_gap is not None and longest_gap >= limits.gap_days:
+        return Verdict.INTERRUPTED
+    if cv > limits.cv or any(c.is_drop for c in changes):
+        return Verdict.VOLATILE
+    return Verdict.STABLE
+
+
+def _multi_year_amount() -> Case:
+    """Return the tranche amount when its contract has another tranche (two or more in all), else 0."""
+    other = Tranche.objects.filter(contract=OuterRef("contract")).exclude(pk=OuterRef("pk"))
+    return Case(When(Exists(other), then=F("amount")), default=Value(ZERO), output_field=models.DecimalField())
+
+
+def stability_table(
+    first_year: int,
+    last_year: int,
+    *,
+    today: dt.date,
+    regions: QuerySet[Region] | Iterable[Region | int] | None = None,
+    service_types: QuerySet[ServiceType] | Iterable[ServiceType | int] | None = None,
+) -> list[StabilityRow]:
+    """Return the stability of every region (first-level units by KATO unless a selection is given) × service type
+    over first_year … last_year as of `today`, in matrix order."""
+    limits = thresholds()
+    region_list = table_regions(regions)
+    service_list = table_service_types(service_types)
+    region_ids = [r.pk for r in region_list]
+    service_ids = [s.pk for s in service_list]
+    window_first, window_last = year_start(first_year), year_end(last_year)
+
+    # Money by cell × year × provider, with the part in multi-year contracts.
+    money: dict[tuple, Decimal] = defaultdict(Decimal)
+    multi: dict[tuple, Decimal] = defaultdict(Decimal)
+    provider_money: dict[tuple, dict[int, Decimal]] = defaultdict(dict)
+    for r in (
+        serving_tranches()
+        .filter(year__gte=first_year, year__lte=last_year)
+        .filter(contract__region_id__in=region_ids, contract__service_type_id__in=service_ids)
+        .order_by()
+        .values("contract__region_id", "contract__service_type_id", "year", "contract__provider_id")
+        .annotate(total=Sum("amount"), multi=Sum(_multi_year_amount()))
+    ):
+        key = (r["contract__region_id"], r["contract__service_type_id"], r["year"])
+        money[key] += r["total"]
+        multi[key] += r["multi"]
+        provider_money[key][r["contract__provider_id"]] = r["total"]
+
+    # Serving intervals and signature dates of the contracts serving in the window: one query for the whole table.
+    first_tranche = (
+        Tranche.objects.filter(contract=OuterRef("pk")).order_by("year").values("year")[:1]  # the earliest year
+    )
+    contracts: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in (
+        serving_contracts(window_first, window_last)
+        .filter(region_id__in=region_ids, service_type_id__in=service_ids)
+        .annotate(first_tranche_year=Subquery(first_tranche))
+        .order_by("start_date", "id")
+        .values_list(
+            "region_id",
+            "service_type_id",
+            "id",
+            "provider_id",
+            "start_date",
+            "end_date",
+            "terminated_on",
+            "agency_signed_at",
+            "provider_signed_at",
+            "first_tranche_year",
+        )
+    ):
+        contracts[(row[0], row[1])].append(row[2:])
+
+    # Calls that ended awarded, failed or cancelled after publication, by cell and years.
+    calls: dict[tuple, list[tuple[int, int, int, int, int]]] = defaultdict(list)
+    for r in (
+        Call.objects.filter(region_id__in=region_ids, service_type_id__in=service_ids)
+        .filter(
+            Q(status__in=[Call.Status.AWARDED, Call.Status.FAILED])
+            | Q(status=Call.Status.CANCELLED, published_at__isnull=False)
+        )
+        .annotate(end_year=F("start_year") + F("duration_years") - 1, submitted=submitted_bid_count())
+        .filter(start_year__lte=last_year, start_year__gte=first_year - MAX_DURATION_YEARS + 1)
+        .filter(end_year__gte=first_year)
+        .order_by()
+        .values("region_id", "service_type_id", "start_year", "end_year")
+        .annotate(
+            ended=Count("pk"),
+            single=Count("pk", filter=Q(submitted=1)),
+            failed=Count("pk", filter=~Q(status=Call.Status.AWARDED)),
+        )
+    ):
+        calls[(r["region_id"], r["service_type_id"])].append(
+            (r["start_year"], r["end_year"], r["ended"], r["single"], r["failed"])
+        )
+
+    rows = []
+    for region in region_list:
+        years = [y for y in range(first_year, last_year + 1) if region_year_status(region, y) is None]
+        for service in service_list:
+            key = (region.pk, service.pk)
+            rows.append(
+                _row(
+                    region,
+                    service,
+                    first_year,
+                    last_year,
+                    years,
+                    today=today,
+                    limits=limits,
+                    money={y: money.get((*key, y), ZERO) for y in years},
+                    multi=sum((multi.get((*key, y), ZERO) for y in years), ZERO),
+                    provider_money={y: provider_money.get((*key, y), {}) for y in years},
+                    contracts=contracts.get(key, []),
+                    calls=calls.get(key, []),
+                )
+            )
+    return rows
+
+
+def _row(
+    region: Region,
+    service: ServiceType,
+    first_year: int,
+    last_year: int,
+    years: list[int],
+    *,
+    today: dt.date,
+    limits: Thresholds,
+    money: dict[int, Decimal],
+    multi: Decimal,
+    provider_money: dict[int, dict[int, Decimal]],
+    contracts: list[tuple],
+    calls: list[tuple[int, int, int, int, int]],
+) -> StabilityRow:
+    total = sum(money.values(), ZERO)
+    changes = year_changes(money, years, limits.drop)
+    cv = coefficient_of_variation([money[y] for y in years])
+    gap_days = longest_gap = None
+    gaps: list[tuple[dt.date, dt.date]] = []
+    late: list[int] = []
+    main: dict[int, int] = {}
+    contract_ids: list[int] = []
+    if years:
+        window_first, window_last = year_start(years[0]), year_end(years[-1])
+        serving = []  # (contract id, provider id, first day, last day) of contracts serving in the region's window
+        for (
+            contract_id,
+            provider_id,
+            start,
+            end,
+            terminated_on,
+            agency_signed,
+            provider_signed,
+            tranche_year,
+        ) in contracts:
+            last = last_serving_day(end, terminated_on)
+            if start > window_last or last < window_first:
+                continue
+            serving.append((contract_id, provider_id, start, last))
+            if window_first <= start <= window_last:
+                second_signature = local_date(max(agency_signed, provider_signed))
+                base = year_start(tranche_year if tranche_year is not None else start.year)
+                late.append((max(start, second_signature) - base).days)
+        contract_ids = [s[0] for s in serving]
+        if serving:
+            span_first = max(window_first, min(s[2] for s in serving))
+            span_last = min(window_last, today)
+            if span_first <= span_last:
+                gaps = uncovered_runs(merge_intervals((s[2], s[3]) for s in serving), span_first, span_last)
+            gap_days = sum(run_days(g) for g in gaps)
+            longest_gap = max((run_days(g) for g in gaps), default=0)
+        for year in years:
+            serving_providers = {
+                s[1] for s in serving if s[2] <= year_end(year) and s[3] >= year_start(year)
+            }  # the year is covered when some contract serves a day of it
+            if serving_providers:
+                amounts = provider_money.get(year, {})
+                main[year] = min(serving_providers | set(amounts), key=lambda p: (-amounts.get(p, ZERO), p))
+    pairs = [(y, y + 1) for y in years if y in main and y + 1 in main]
+    changed = sum(1 for y, n in pairs if main[y] != main[n])
+    region_window = (years[0], years[-1]) if years else None
+    ended = single = failed = 0
+    for start_year, end_year, n_ended, n_single, n_failed in calls:
+        if region_window and start_year <= region_window[1] and end_year >= region_window[0]:
+            ended, single, failed = ended + n_ended, single + n_single, failed + n_failed
+    if not years:
+        verdict = Verdict.NO_DATA
+    else:
+        verdict = verdict_of(total=total, longest_gap=longest_gap, cv=cv, changes=changes, limits=limits)
+    return StabilityRow(
+        region=region,
+        service_type=service,
+        first_year=first_year,
+        last_year=last_year,
+        years=years,
+        money=money,
+        total=total,
+        changes=changes,
+        cv=cv,
+        gap_days=gap_days,
+        longest_gap=longest_gap,
+        gaps=gaps,
+        multi_year_share=share(multi, total),
+        late_start_days=late,
+        late_start_median=median(late),
+        main_providers=main,
+        churn_pairs=len(pairs),
+        churn_changes=changed,
+        churn=share(changed, len(pairs)),
+        calls_ended=ended,
+        single_bid_calls=single,
+        failed_calls=failed,
+        single_bid_share=share(single, ended),
+        failed_call_share=share(failed, ended),
+        verdict=verdict,
+        contract_ids=contract_ids,
+    )
+
+
+def _series(years: list[int], amounts: dict[int, Decimal], limits: Thresholds) -> dict:
+    money = {y: amounts.get(y, ZERO) for y in years}
+    return {
+        "years": years,
+        "money": money,
+        "total": sum(money.values(), ZERO),
+        "changes": year_changes(money, years, limits.drop),
+        "cv": coefficient_of_variation(list(money.values())) or ZERO,
+        "years_funded": sum(1 for v in money.values() if v > 0),
+        "longest_run": longest_run(years, [y for y, v in money.items() if v > 0]),
+    }
+
+
+def provider_stability(
+    first_year: int,
+    last_year: int,
+    *,
+    today: dt.date,
+    providers: QuerySet[Provider] | Iterable[Provider | int] | None = None,
+) -> list[ProviderStabilityRow]:
+    """Return each provider's money by year over the window (tranches of contracts serving the year), its
+    coefficient of variation, drops, longest run of funded years and the share of its money from its largest agency
+    (ties to the lower agency id). Without a selection: the providers with money in the window, most money first."""
+    limits = thresholds()
+    years = list(range(first_year, last_year + 1))
+    tranches = serving_tranches().filter(year__gte=first_year, year__lte=last_year)
+    if providers is not None:
+        ids = [p if isinstance(p, int) else p.pk for p in providers]
+        tranches = tranches.filter(contract__provider_id__in=ids)
+    by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for provider_id, year, total in (
+        tranches.order_by()
+        .values("contract__provider_id", "year")
+        .annotate(total=Sum("amount"))
+        .values_list("contract__provider_id", "year", "total")
+    ):
+        by_year[provider_id][year] = total
+    by_agency: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for provider_id, agency_id, total in (
+        tranches.order_by()
+        .values("contract__provider_id", "contract__agency_id")
+        .annotate(total=Sum("amount"))
+        .values_list("contract__provider_id", "contract__agency_id", "total")
+    ):
+        by_agency[provider_id][agency_id] = total
+    wanted = ids if providers is not None else list(by_year)
+    provider_objects = Provider.objects.in_bulk(wanted)
+    agency_ids = {a for amounts in by_agency.values() for a in amounts}
+    agency_objects = Agency.objects.in_bulk(list(agency_ids))
+    rows = []
+    for provider_id in wanted:
+        if provider_id not in provider_objects:
+            continue
+        series = _series(years, by_year.get(provider_id, {}), limits)
+        agencies = by_agency.get(provider_id, {})
+        largest = min(agencies, key=lambda a: (-agencies[a], a)) if agencies else None
+        rows.append(
+            ProviderStabilityRow(
+                provider=provider_objects[provider_id],
+                largest_agency=agency_objects.get(largest) if largest else None,
+                largest_agency_share=share(agencies[largest], series["total"]) if largest else None,
+                **series,
+            )
+        )
+    rows.sort(key=lambda r: (-r.total, r.provider.pk))
+    return rows
+
+
+def agency_stability(
+    first_year: int,
+    last_year: int,
+    *,
+    today: dt.date,
+    agencies: QuerySet[Agency] | Iterable[Agency | int] | None = None,
+) -> list[AgencyStabilityRow]:
+    """Return each agency's money by year over the window (tranches of its contracts serving the year), its
+    coefficient of variation, drops and longest run of funded years. Without a selection: the agencies with money
+    in the window, most money first."""
+    limits = thresholds()
+    years = list(range(first_year, last_year + 1))
+    tranches = serving_tranches().filter(year__gte=first_year, year__lte=last_year)
+    if agencies is not None:
+        ids = [a if isinstance(a, int) else a.pk for a in agencies]
+        tranches = tranches.filter(contract__agency_id__in=ids)
+    by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for agency_id, year, total in (
+        tranches.order_by()
+        .values("contract__agency_id", "year")
+        .annotate(total=Sum("amount"))
+        .values_list("contract__agency_id", "year", "total")
+    ):
+        by_year[agency_id][year] = total
+    wanted = ids if agencies is not None else list(by_year)
+    agency_objects = Agency.objects.in_bulk(wanted)
+    rows = [
+        AgencyStabilityRow(agency=agency_objects[a], **_series(years, by_year.get(a, {}), limits))
+        for a in wanted
+        if a in agency_objects
+    ]
+    rows.sort(key=lambda r: (-r.total, r.agency.pk))
+    return rows

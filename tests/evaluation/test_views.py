@@ -1,0 +1,335 @@
+"""The evaluation pages: from an accepted annual report to the council's conclusion, the outcome section of the
+contract page, the ranking and the provider profile, and the indicator catalogue."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import translation
+
+from contracts import services as contract_services
+from core.models import Indicator
+from core.templatetags.gsz import money
+from evaluation.models import CRITERION_CODES, ResultEvaluation
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client, settings):
+    """The test client reading pages in English (the language cookie that logging in would set)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def last_message(response) -> str:
+    return [str(m) for m in get_messages(response.wsgi_request)][-1]
+
+
+@pytest.fixture
+def contract(officer, provider, ngo_user, clock):
+    """A 2025 case-management contract of 9 M with a 20 % outcome share (outcome part 1 800 000) and targets of 70 %
+    on cases closed with goals met and 10 % (lower is better) on repeat referrals."""
+    contract = factories.ContractFactory(
+        agency=officer.agency, provider=provider, call__start_year=2025, call__outcome_share=Decimal("20")
+    )
+    factories.TargetFactory(contract=contract, year=2025, value=70)
+    factories.TargetFactory(
+        contract=contract, year=2025, indicator=Indicator.objects.get(code="cm-repeat-referrals"), value=10
+    )
+    return contract
+
+
+@pytest.fixture
+def accepted_annual(contract, officer, ngo_user):
+    """The 2025 annual report, submitted by the NGO with actuals 63 and 16, and accepted by the officer."""
+    report = factories.annual_report(
+        contract, 2025, {"cm-closed-positive": 63, "cm-repeat-referrals": 16}, status="draft"
+    )
+    contract_services.submit_report(report=report, acting_user=ngo_user)
+    contract_services.accept_report(report=report, acting_user=officer)
+    return report
+
+
+@pytest.fixture
+def council(db):
+    return [factories.ExpertFactory(username=f"council-{i}") for i in range(3)]
+
+
+# -- from the accepted annual report to the conclusion ----------------------------------------------------------------
+
+
+def test_the_contract_page_offers_the_officer_to_open_the_evaluation_once_the_annual_report_is_accepted(
+    client, officer, contract, accepted_annual
+):
+    client.force_login(officer)
+
+    page = client.get(contract.get_absolute_url()).content.decode()
+
+    assert 'data-testid="open-evaluation-2025"' in page
+    assert reverse("evaluation:evaluation-open", args=[contract.pk, 2025]) in page
+
+
+def test_no_evaluation_is_offered_before_the_annual_report_is_accepted(client, officer, contract):
+    client.force_login(officer)
+
+    page = client.get(contract.get_absolute_url()).content.decode()
+
+    assert 'data-testid="open-evaluation-2025"' not in page
+
+
+def test_the_officer_opens_the_evaluation_with_three_experts(client, officer, contract, accepted_annual, council):
+    client.force_login(officer)
+    url = reverse("evaluation:evaluation-open", args=[contract.pk, 2025])
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, {"evaluators": [u.pk for u in council]})
+
+    evaluation = ResultEvaluation.objects.get()
+    assert response["Location"] == evaluation.get_absolute_url()
+    assert (evaluation.contract, evaluation.year, evaluation.threshold) == (contract, 2025, Decimal("15"))
+    assert sorted(evaluation.evaluators.values_list("user__username", flat=True)) == [u.username for u in council]
+
+
+def test_opening_with_two_experts_is_refused(client, officer, contract, accepted_annual, council):
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("evaluation:evaluation-open", args=[contract.pk, 2025]), {"evaluators": [u.pk for u in council[:2]]}
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["evaluators"] == ["Choose at least 3 evaluators."]
+    assert not ResultEvaluation.objects.exists()
+
+
+def test_an_officer_of_another_agency_cannot_open_an_evaluation(client, other_officer, contract, accepted_annual):
+    client.force_login(other_officer)
+
+    response = client.get(reverse("evaluation:evaluation-open", args=[contract.pk, 2025]))
+
+    assert response.status_code in (403, 404)
+
+
+@pytest.fixture
+def evaluation(client, officer, contract, accepted_annual, council):
+    client.force_login(officer)
+    client.post(
+        reverse("evaluation:evaluation-open", args=[contract.pk, 2025]), {"evaluators": [u.pk for u in council]}
+    )
+    return ResultEvaluation.objects.get()
+
+
+def action(evaluation, name: str) -> str:
+    return reverse("evaluation:evaluation-action", args=[evaluation.pk, name])
+
+
+def score_post(*values: int) -> dict:
+    return {
+        **{f"score_{code}": str(v) for code, v in zip(CRITERION_CODES, values, strict=True)},
+        "comment": "Обоснование",
+    }
+
+
+def test_an_expert_declares_no_conflict_and_scores(client, evaluation, council):
+    expert = council[0]
+    client.force_login(expert)
+    page = client.get(evaluation.get_absolute_url())
+    assert page.status_code == 200
+    assert 'data-testid="my-sheet"' in page.content.decode()
+
+    client.post(action(evaluation, "declare"), {"has_conflict": "0"})
+    response = client.post(action(evaluation, "score"), score_post(4, 4, 3, 3, 3))
+
+    seat = evaluation.evaluators.get(user=expert)
+    assert last_message(response) == "Your scores are submitted."
+    assert seat.has_conflict is False
+    assert seat.submitted_at is not None
+    assert sorted(seat.scores.values_list("criterion", "value")) == sorted(
+        zip(CRITERION_CODES, [4, 4, 3, 3, 3], strict=True)
+    )
+
+
+def test_a_score_of_6_is_refused_with_a_message(client, evaluation, council):
+    client.force_login(council[0])
+    client.post(action(evaluation, "declare"), {"has_conflict": "0"})
+
+    response = client.post(action(evaluation, "score"), score_post(6, 4, 3, 3, 3))
+
+    assert last_message(response) == "Score every criterion from 0 to 5 and write a comment."
+    assert not evaluation.evaluators.get(user=council[0]).scores.exists()
+
+
+def test_an_expert_who_is_not_on_the_council_cannot_score(client, evaluation, expert):
+    client.force_login(expert)
+
+    response = client.post(action(evaluation, "declare"), {"has_conflict": "0"})
+
+    assert response.status_code == 404  # the evaluation is not visible to them at all
+
+
+def test_the_officer_concludes_after_three_experts_scored(client, officer, evaluation, council):
+    # sheets 4 4 3 3 3 / 4 4 3 3 3 / 5 4 3 3 3: means 13/3, 4, 3, 3, 3 → total 17.333… ≥ 15: positive
+    for user, first in zip(council, [4, 4, 5], strict=True):
+        client.force_login(user)
+        client.post(action(evaluation, "declare"), {"has_conflict": "0"})
+        client.post(action(evaluation, "score"), score_post(first, 4, 3, 3, 3))
+    client.force_login(officer)
+    assert client.get(evaluation.get_absolute_url()).context["can_conclude"]
+
+    response = client.post(action(evaluation, "conclude"))
+
+    evaluation.refresh_from_db()
+    assert last_message(response) == "The evaluation is concluded."
+    assert evaluation.status == ResultEvaluation.Status.SUBMITTED
+    assert (evaluation.total, evaluation.positive) == (Decimal("17.3333"), True)
+
+
+def test_concluding_without_quorum_shows_a_message(client, officer, evaluation):
+    client.force_login(officer)
+
+    response = client.post(action(evaluation, "conclude"))
+
+    evaluation.refresh_from_db()
+    assert last_message(response) == "At least 3 non-recused evaluators must submit their scores."
+    assert evaluation.status == ResultEvaluation.Status.OPEN
+
+
+def test_an_expert_cannot_conclude(client, evaluation, council):
+    client.force_login(council[0])
+
+    assert client.post(action(evaluation, "conclude")).status_code == 403
+
+
+def test_the_evaluation_page_shows_the_evidence(client, officer, evaluation):
+    client.force_login(officer)
+
+    response = client.get(evaluation.get_absolute_url())
+
+    # 63 ÷ 70 = 0.9; 10 ÷ 16 = 0.625 (lower is better); score (0.9 + 0.625) ÷ 2 = 0.7625
+    outcome = response.context["outcome"]
+    assert outcome.score == Decimal("0.7625")
+    assert 'data-testid="evidence"' in response.content.decode()
+
+
+# -- the contract page ------------------------------------------------------------------------------------------------
+
+
+def test_the_contract_page_shows_targets_against_actuals_and_the_outcome_score(
+    client, officer, contract, accepted_annual
+):
+    client.force_login(officer)
+
+    response = client.get(contract.get_absolute_url())
+
+    page = response.content.decode()
+    assert 'data-testid="outcomes"' in page
+    assert "Outcome score" in page
+    assert "2 of 2 indicators" in page
+
+
+def test_the_contract_page_shows_outcome_payments_earned_and_withheld(client, officer, contract, accepted_annual):
+    client.force_login(officer)
+
+    page = client.get(contract.get_absolute_url()).content.decode()
+
+    # earned 1 800 000 × 0.7625 = 1 372 500; withheld 1 800 000 − 1 372 500 = 427 500
+    assert 'data-testid="outcome-payments"' in page
+    assert money(Decimal("1372500")) in page
+    assert money(Decimal("427500")) in page
+
+
+def test_the_ngo_sees_its_own_contracts_outcomes(client, ngo_user, contract, accepted_annual):
+    client.force_login(ngo_user)
+
+    page = client.get(contract.get_absolute_url()).content.decode()
+
+    assert 'data-testid="outcome-payments"' in page
+
+
+def test_another_ngo_does_not_see_the_outcomes(client, other_ngo_user, contract, accepted_annual):
+    client.force_login(other_ngo_user)
+
+    page = client.get(contract.get_absolute_url()).content.decode()
+
+    assert 'data-testid="outcomes"' not in page
+
+
+# -- ranking and profile ----------------------------------------------------------------------------------------------
+
+
+def test_the_committee_opens_the_ranking(client, committee, provider, contract, accepted_annual):
+    client.force_login(committee)
+
+    response = client.get(reverse("evaluation:ranking"), {"service": contract.service_type_id})
+
+    assert response.status_code == 200
+    [row] = response.context["rows"]
+    assert row.provider == provider
+    assert 'data-testid="ranking"' in response.content.decode()
+
+
+def test_the_committee_opens_a_provider_profile(client, committee, provider, contract, accepted_annual):
+    client.force_login(committee)
+
+    response = client.get(reverse("evaluation:provider-profile", args=[provider.pk]))
+
+    assert response.status_code == 200
+    profile = response.context["profile"]
+    # the 2025 annual report was due 10 January 2026 and first submitted on 24 November 2026 (the clock): late
+    assert (profile.reports, profile.on_time) == (1, 0)
+    assert profile.mean_outcome == Decimal("0.7625")
+
+
+def test_an_ngo_cannot_open_another_ngos_profile(client, other_ngo_user, provider):
+    client.force_login(other_ngo_user)
+
+    response = client.get(reverse("evaluation:provider-profile", args=[provider.pk]))
+
+    assert response.status_code in (403, 404)
+
+
+def test_an_ngo_cannot_open_the_ranking(client, ngo_user):
+    client.force_login(ngo_user)
+
+    assert client.get(reverse("evaluation:ranking")).status_code == 403
+
+
+# -- the indicator catalogue ------------------------------------------------------------------------------------------
+
+
+def test_an_indicator_used_by_a_target_cannot_be_deleted(client, officer, contract):
+    used = Indicator.objects.get(code="cm-repeat-referrals")
+    client.force_login(officer)
+
+    response = client.post(reverse("evaluation:indicator-delete", args=[used.pk]), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "The indicator is used by calls, contracts or reports and cannot be deleted."
+    ]
+    assert Indicator.objects.filter(pk=used.pk).exists()
+
+
+def test_an_unused_indicator_can_be_deleted(client, officer):
+    unused = factories.IndicatorFactory()
+    client.force_login(officer)
+
+    response = client.post(reverse("evaluation:indicator-delete", args=[unused.pk]))
+
+    assert last_message(response) == "The indicator is deleted."
+    assert not Indicator.objects.filter(pk=unused.pk).exists()
+
+
+def test_an_ngo_cannot_delete_an_indicator(client, ngo_user):
+    unused = factories.IndicatorFactory()
+    client.force_login(ngo_user)
+
+    assert client.post(reverse("evaluation:indicator-delete", args=[unused.pk])).status_code == 403
+    assert Indicator.objects.filter(pk=unused.pk).exists()
