@@ -180,7 +180,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "includes/table.html"  # Bootstrap 5, responsive, with translated pagination
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 LOGGING = {
@@ -210,4 +210,9 @@ GSZ = {
     "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     # Invitations to join an NGO expire after this many days.
     "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "14")),
+    # Funding stability verdicts: a drop is a fall of more than this share from one year to the next; above this
+    # coefficient of variation funding is volatile; a gap of this many days or more means the service was interrupted.
+    "STABILITY_DROP": float(os.environ.get("STABILITY_DROP", "0.30")),
+    "STABILITY_CV": float(os.environ.get("STABILITY_CV", "0.3")),
+    "STABILITY_GAP_DAYS": int(os.environ.get("STABILITY_GAP_DAYS", "60")),
 }

@@ -112,6 +112,8 @@ class Indicator(TranslatedNameMixin, models.Model):
         CASES = "cases", _("cases")
         PEOPLE = "people", _("people")
         DAYS = "days", _("days")
+        VISITS = "visits", _("visits")
+        SESSIONS = "sessions", _("sessions")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     service_type = models.ForeignKey(

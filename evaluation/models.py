@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Region, Role
 
@@ -44,7 +45,7 @@ class ResultEvaluation(models.Model):
     """The expert council's evaluation of results (оценка результатов) of one contract year."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("evaluation status", "open")
         SUBMITTED = "submitted", _("concluded")
 
     TRANSITIONS = {Status.OPEN: {Status.SUBMITTED}, Status.SUBMITTED: {Status.OPEN}}

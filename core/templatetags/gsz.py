@@ -2,7 +2,7 @@
 
 import decimal
 
-from django import template
+from django import forms, template
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -57,6 +57,11 @@ def query_with(context, **kwargs) -> str:
 
 
 def _css_class(widget) -> str:
+    if isinstance(widget, forms.RadioSelect):
+        # Radio buttons and CheckboxSelectMultiple (a subclass): the class would land on the wrapping <div> too,
+        # shrinking it to a 1em box (form-check-input) or a text field (form-control) that the options spill out
+        # of, under the fields that follow. The options keep the browser's own look.
+        return ""
     input_type = getattr(widget, "input_type", "")
     if input_type == "checkbox":
         return "form-check-input"
