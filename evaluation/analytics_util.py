@@ -58,22 +58,35 @@ def serving_contracts(first: dt.date, last: dt.date) -> QuerySet[Contract]:
     return Contract.objects.serving_between(first, last).exclude(terminated_on__lte=F("start_date"))
 
 
-def serving_tranches() -> QuerySet[Tranche]:
+def serving_tranches(years: Iterable[int] | None = None) -> QuerySet[Tranche]:
     """Return tranches whose contract serves the tranche's year: money of a contract in year y is its tranche for y
-    (amendments change the tranche in place), counted only while the contract serves y."""
+    (amendments change the tranche in place), counted only while the contract serves y.
+
+    With `years`, only tranches of those years, and the rule is spelled with each year's dates (plain date
+    comparisons the database can index, no per-row functions); without, for every year, by the year's parts."""
+    signed = Q(contract__agency_signed_at__isnull=False, contract__provider_signed_at__isnull=False)
+    never_served = Q(contract__terminated_on__lte=F("contract__start_date"))
+    if years is not None:
+        per_year = Q(pk__in=[])
+        for year in sorted(set(years)):
+            first, last = year_start(year), year_end(year)
+            per_year |= Q(
+                Q(contract__terminated_on__isnull=True) | Q(contract__terminated_on__gt=first),
+                year=year,
+                contract__start_date__lte=last,
+                contract__end_date__gte=first,
+            )
+        return Tranche.objects.filter(signed & per_year).exclude(never_served)
     terminated_after_new_year = Q(contract__terminated_on__year__gt=F("year")) | (
         Q(contract__terminated_on__year=F("year"))
         & (Q(contract__terminated_on__month__gt=1) | Q(contract__terminated_on__day__gt=1))
     )
     return (
         Tranche.objects.filter(
-            contract__agency_signed_at__isnull=False,
-            contract__provider_signed_at__isnull=False,
-            contract__start_date__year__lte=F("year"),
-            contract__end_date__year__gte=F("year"),
+            signed, contract__start_date__year__lte=F("year"), contract__end_date__year__gte=F("year")
         )
         .filter(Q(contract__terminated_on__isnull=True) | terminated_after_new_year)
-        .exclude(contract__terminated_on__lte=F("contract__start_date"))
+        .exclude(never_served)
     )
 
 

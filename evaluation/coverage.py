@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, Payment, Report, ReportingPeriod
@@ -318,7 +318,7 @@ def coverage_matrix(
             ids=JoinedIds("id", filter=of_year),
             failed_ids=JoinedIds("id", filter=of_year & failed_q),
             past_deadline=Count("id", filter=of_year & reached),
-            bids=Sum("submitted", filter=of_year & reached),
+            bids=Sum(Case(When(of_year & reached, then=F("submitted")), default=0)),  # counted only where needed
             prospects=Count("id", filter=of_next_year & prospect),
         )
     }
@@ -476,11 +476,14 @@ def uncovered_cells(
 
     tried: dict[CellKey, list[TriedCall]] = defaultdict(list)
     tried_cell: dict[int, CellKey] = {}
-    for row in (
+    tried_calls = (
         Call.objects.filter(Q(status=Call.Status.FAILED) | Q(status=Call.Status.CANCELLED, published_at__isnull=False))
         .filter(_cell_filter("", region_ids, service_ids))
-        .annotate(end_year=F("start_year") + F("duration_years") - 1, submitted=submitted_bid_count())
+        .annotate(end_year=F("start_year") + F("duration_years") - 1)
         .filter(start_year__lte=year, end_year__gte=year - GAP_LOOKBACK_YEARS)
+    )
+    for row in (
+        tried_calls.annotate(submitted=submitted_bid_count())
         .order_by("-start_year", "id")
         .values_list(
             "id",
@@ -505,9 +508,13 @@ def uncovered_cells(
 
     bidders: dict[CellKey, set[int]] = defaultdict(set)
     for call_id, provider_id in (
-        Bid.objects.submitted_at_deadline().filter(call_id__in=list(tried_cell)).values_list("call_id", "provider_id")
+        Bid.objects.submitted_at_deadline()
+        .filter(call__in=tried_calls.values("pk"))
+        .values_list("call_id", "provider_id")
+        .distinct()
     ):
-        bidders[tried_cell[call_id]].add(provider_id)
+        if call_id in tried_cell:  # calls of cells that are not uncovered are left out above
+            bidders[tried_cell[call_id]].add(provider_id)
 
     idle: dict[CellKey, list[Provider]] = defaultdict(list)
     for area in (

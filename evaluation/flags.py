@@ -1,9 +1,10 @@
 """Red flags per call or contract, each with its rule in words (DESIGN.md, "Red flags"; days are calendar days in
 Asia/Almaty).
 
-Each kind is found by one grouped query (two for late signatures) that returns only the flagged calls, contracts,
-tranches or periods; where a rule compares calendar days or exact percentages the database narrows the candidates
-and the exact comparison runs in Python on those few rows. The number of queries is fixed whatever the data size.
+Each kind is found by one or two grouped queries that return only the flagged calls, contracts, tranches, reports
+or periods; where a rule compares calendar days or exact percentages the database narrows the candidates and the
+exact comparison runs in Python on those rows. The number of queries is fixed whatever the data size (nineteen for
+every kind at once).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,17 +30,20 @@ from evaluation.analytics_util import (
     region_year_status,
     serving_tranches,
     start_of_day,
-    submitted_bid_count,
     table_regions,
 )
 from evaluation.models import RegionPopulation
 from evaluation.stability import default_window
-from tenders.models import ABNORMALLY_LOW_SHARE, Bid, Call, CallBudgetLine
+from tenders.models import ABNORMALLY_LOW_SHARE, Bid, Call
 
 SHORT_WINDOW_DAYS = 7
 LATE_SIGNATURE_DAYS = 15
 CONCENTRATION_SHARE = Decimal("0.5")
 CONCENTRATION_MIN_AWARDS = 2
+MONEY = models.DecimalField(max_digits=16, decimal_places=2)
+# The statuses of a bid that was submitted when the deadline passed (as BidQuerySet.submitted_at_deadline, spelled
+# out so the flags can count bids in a join instead of a subquery per call).
+SUBMITTED_BID_STATUSES = [s for s in Bid.Status.values if s not in (Bid.Status.DRAFT, Bid.Status.WITHDRAWN)]
 
 
 class FlagKind(models.TextChoices):
@@ -77,7 +81,9 @@ RULES: dict[str, str] = {
         "A fixed-part payment was made after its planned date, or the planned date has passed and the fixed part "
         "is not fully paid."
     ),
-    FlagKind.OVERDUE_REPORTS: _("A report is past its due date and has not been submitted."),
+    FlagKind.OVERDUE_REPORTS: _(
+        "A report is past its due date and has not been submitted, or was returned and not submitted again."
+    ),
     FlagKind.MISSING_DATA: _(
         "Data the evaluation needs is missing: no accepted annual report or no indicator actuals for a contract "
         "year that has ended, or no child population for a region and year. Missing data is never read as "
@@ -121,9 +127,10 @@ class _Builder:
         self.raw.append({"kind": kind, "region_id": region_id, "detail": detail, **values})
 
     def build(self) -> list[Flag]:
-        regions = Region.objects.in_bulk({r["region_id"] for r in self.raw})
-        services = ServiceType.objects.in_bulk({r["service_id"] for r in self.raw if r.get("service_id")})
-        agencies = Agency.objects.in_bulk({r["agency_id"] for r in self.raw if r.get("agency_id")})
+        # Whole reference tables (tens to hundreds of rows): one query each whatever the number of flags.
+        regions = Region.objects.in_bulk()
+        services = ServiceType.objects.in_bulk()
+        agencies = Agency.objects.in_bulk()
         flags = [
             Flag(
                 kind=r["kind"],
@@ -208,7 +215,7 @@ def red_flags(
             calls()
             .filter(deadline__lte=cutoff)
             .exclude(status=Call.Status.CANCELLED, cancelled_at__lt=F("deadline"))
-            .annotate(submitted=submitted_bid_count())
+            .annotate(submitted=Count("bids", filter=Q(bids__status__in=SUBMITTED_BID_STATUSES)))
             .filter(submitted=1)
             .values_list(*call_fields)
         ):
@@ -234,18 +241,10 @@ def red_flags(
                 add_call(FlagKind.SHORT_WINDOW, row, detail)
 
     if FlagKind.LOW_PRICE in wanted:
-        budget = (
-            CallBudgetLine.objects.filter(call=OuterRef("call"))
-            .order_by()
-            .values("call")
-            .annotate(s=Sum("amount"))
-            .values("s")
-        )
         slack = ABNORMALLY_LOW_SHARE + Decimal("0.001")  # SQLite compares decimals as floats; Python decides
         for row in (
             Bid.objects.filter(status=Bid.Status.WINNER, call__in=calls().values("pk"))
-            .annotate(budget=Subquery(budget, output_field=models.DecimalField(max_digits=16, decimal_places=2)))
-            .filter(price__lt=F("budget") * slack)
+            .order_by()
             .values_list(
                 "call_id",
                 "call__number",
@@ -254,9 +253,9 @@ def red_flags(
                 "call__agency_id",
                 "call__start_year",
                 "price",
-                "budget",
-                "provider_id",
             )
+            .annotate(budget=Sum("call__budget_lines__amount"))
+            .filter(price__lt=F("budget") * slack)
         ):
             price, total = row[6], row[7]
             if price < total * ABNORMALLY_LOW_SHARE:
@@ -268,15 +267,15 @@ def red_flags(
                 add_call(FlagKind.LOW_PRICE, row, detail)
 
     if FlagKind.OTHERS_REJECTED in wanted:
-        submitted = ~Q(bids__status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN, Bid.Status.WINNER])
+        others = [status for status in SUBMITTED_BID_STATUSES if status != Bid.Status.WINNER]
         for row in (
             calls()
-            .filter(Exists(Bid.objects.filter(call=OuterRef("pk"), status=Bid.Status.WINNER)))
             .annotate(
-                others=Count("bids", filter=submitted),
+                winners=Count("bids", filter=Q(bids__status=Bid.Status.WINNER)),
+                others=Count("bids", filter=Q(bids__status__in=others)),
                 rejected=Count("bids", filter=Q(bids__status=Bid.Status.REJECTED)),
             )
-            .filter(others__gte=1, rejected=F("others"))
+            .filter(winners__gte=1, others__gte=1, rejected=F("others"))
             .values_list(*call_fields, "others")
         ):
             detail = gettext("%(n)d other submitted bids, all rejected") % {"n": row[6]}
@@ -379,7 +378,7 @@ def _concentration(builder: _Builder, window: tuple[int, int], region_id: int | 
     first, last = window
     if year is not None and not first <= year <= last:
         return
-    tranches = serving_tranches().filter(year__gte=first, year__lte=last)
+    tranches = serving_tranches(range(first, last + 1))
     if region_id is not None:
         tranches = tranches.filter(contract__region_id=region_id)
     by_cell: dict[tuple[int, int], list[tuple[int, Decimal, int]]] = defaultdict(list)
@@ -484,52 +483,53 @@ def _late_signatures(
 
 def _late_payments(builder: _Builder, scope: Scope, year: int | None, today: dt.date) -> None:
     """Flag tranches with a fixed-part payment after the planned date, or whose planned date has passed (before any
-    termination) with the fixed part not fully paid by today."""
-    fixed = Payment.objects.filter(tranche=OuterRef("pk"), kind=Payment.Kind.FIXED, date__lte=today)
-    paid = fixed.order_by().values("tranche").annotate(s=Sum("amount")).values("s")
-    tranches = serving_tranches()
-    if year is not None:
-        tranches = tranches.filter(year=year)
-    missing = Q(planned_date__lt=today, fixed_paid__lt=F("fixed_amount")) & (
-        Q(contract__terminated_on__isnull=True) | Q(contract__terminated_on__gt=F("planned_date"))
+    termination) with the fixed part not fully paid by today: two grouped queries, one flag per tranche."""
+    tranches = scope(serving_tranches([year] if year is not None else None), "contract__")
+    fields = (
+        "contract_id",
+        "contract__number",
+        "contract__region_id",
+        "contract__service_type_id",
+        "contract__agency_id",
+        "year",
+        "planned_date",
+        "fixed_amount",
     )
+    found: dict[tuple, dict] = {}
     for row in (
-        scope(tranches, "contract__")
-        .annotate(
-            fixed_paid=Coalesce(Subquery(paid, output_field=models.DecimalField()), ZERO),
-            late=Exists(fixed.filter(date__gt=F("tranche__planned_date"))),
-            last_paid=Subquery(fixed.order_by("-date").values("date")[:1]),
+        Payment.objects.filter(
+            kind=Payment.Kind.FIXED, date__gt=F("tranche__planned_date"), date__lte=today, tranche__in=tranches
         )
-        .filter(Q(late=True) | missing)
         .order_by()
-        .values_list(
-            "contract_id",
-            "contract__number",
-            "contract__region_id",
-            "contract__service_type_id",
-            "contract__agency_id",
-            "year",
-            "planned_date",
-            "fixed_amount",
-            "fixed_paid",
-            "late",
-            "last_paid",
-        )
+        .values_list(*(f"tranche__{name}" for name in fields))
+        .annotate(last_paid=Max("date"))
     ):
-        tranche_year, planned, fixed_amount, fixed_paid, late, last_paid = row[5:]
-        parts = []
-        if late:
-            parts.append(
+        found.setdefault(row[:8], {})["late"] = row[8]
+    for row in (
+        tranches.filter(planned_date__lt=today)
+        .filter(Q(contract__terminated_on__isnull=True) | Q(contract__terminated_on__gt=F("planned_date")))
+        .annotate(fixed_paid=FilteredRelation("payments", condition=Q(payments__kind=Payment.Kind.FIXED)))
+        .order_by()
+        .values_list(*fields)
+        .annotate(
+            paid=Coalesce(Sum("fixed_paid__amount", filter=Q(fixed_paid__date__lte=today)), ZERO, output_field=MONEY)
+        )
+        .filter(paid__lt=F("fixed_amount"))
+    ):
+        found.setdefault(row[:8], {})["paid"] = row[8]
+    for key, parts in found.items():
+        contract_id, number, r_id, service_id, a_id, tranche_year, planned, fixed_amount = key
+        texts = []
+        if "late" in parts:
+            texts.append(
                 gettext("paid after the planned date %(planned)s (last payment %(day)s)")
-                % {"planned": _day(planned), "day": _day(last_paid)}
+                % {"planned": _day(planned), "day": _day(parts["late"])}
             )
-        if fixed_paid < fixed_amount and planned < today:
-            parts.append(
+        if "paid" in parts:
+            texts.append(
                 gettext("%(paid)s of the fixed part %(fixed)s paid; planned for %(planned)s")
-                % {"paid": money(fixed_paid), "fixed": money(fixed_amount), "planned": _day(planned)}
+                % {"paid": money(parts["paid"]), "fixed": money(fixed_amount), "planned": _day(planned)}
             )
-        detail = f"{tranche_year}: " + "; ".join(parts)
-        contract_id, number, r_id, service_id, a_id = row[:5]
         builder.add(
             FlagKind.LATE_PAYMENT,
             contract_id=contract_id,
@@ -538,72 +538,66 @@ def _late_payments(builder: _Builder, scope: Scope, year: int | None, today: dt.
             service_id=service_id,
             agency_id=a_id,
             year=tranche_year,
-            detail=detail,
+            detail=f"{tranche_year}: " + "; ".join(texts),
         )
 
 
 def _missing_reports(add_contract: AddRow, scope: Scope, year: int | None, today: dt.date) -> None:
     """Flag contract years that have ended (the year, or the contract's service in it) without an accepted annual
-    report, or whose accepted annual report lacks an actual for a target of the year (or has none at all)."""
+    report, and accepted annual reports of such years that lack an actual for a target of the year (or have none)."""
     annual = Report.objects.filter(
         period__contract=OuterRef("contract"), period__year=OuterRef("year"), period__kind=ReportingPeriod.Kind.ANNUAL
-    )
-    accepted = annual.filter(status=Report.Status.ACCEPTED)
-    accepted_actuals = Actual.objects.filter(
-        report__status=Report.Status.ACCEPTED,
-        report__period__kind=ReportingPeriod.Kind.ANNUAL,
-        report__period__contract=OuterRef(OuterRef("contract")),
-        report__period__year=OuterRef(OuterRef("year")),
-    )
-    target_without_actual = Target.objects.filter(contract=OuterRef("contract"), year=OuterRef("year")).exclude(
-        indicator__in=accepted_actuals.values("indicator")
-    )
-    any_actual = Actual.objects.filter(
-        report__status=Report.Status.ACCEPTED,
-        report__period__kind=ReportingPeriod.Kind.ANNUAL,
-        report__period__contract=OuterRef("contract"),
-        report__period__year=OuterRef("year"),
     )
     ended = Q(year__lt=today.year) | (
         Q(year=today.year) & (Q(contract__end_date__lt=today) | Q(contract__terminated_on__lte=today))
     )
-    tranches = serving_tranches().filter(ended)
-    if year is not None:
-        tranches = tranches.filter(year=year)
+    tranches = serving_tranches([year] if year is not None else None).filter(ended)
+    fields = ("contract_id", "contract__number", "contract__region_id", "contract__service_type_id")
     for row in (
         scope(tranches, "contract__")
+        .filter(~Exists(annual.filter(status=Report.Status.ACCEPTED)))
+        .annotate(has_report=Exists(annual.exclude(status=Report.Status.DRAFT)))
+        .order_by()
+        .values_list(*fields, "contract__agency_id", "year", "has_report")
+    ):
+        tranche_year, has_report = row[5:]
+        if has_report:
+            detail = gettext("%(year)d: the annual report is not accepted") % {"year": tranche_year}
+        else:
+            detail = gettext("%(year)d: no annual report") % {"year": tranche_year}
+        add_contract(FlagKind.MISSING_DATA, row, tranche_year, detail)
+
+    # Accepted annual reports: an actual for every target of the year (and at least one actual).
+    actual_of_target = Actual.objects.filter(report=OuterRef(OuterRef("pk")), indicator=OuterRef("indicator"))
+    target_without_actual = Target.objects.filter(
+        contract=OuterRef("period__contract"), year=OuterRef("period__year")
+    ).exclude(Exists(actual_of_target))
+    period_ended = Q(period__year__lt=today.year) | (
+        Q(period__year=today.year)
+        & (Q(period__contract__end_date__lt=today) | Q(period__contract__terminated_on__lte=today))
+    )
+    reports = Report.objects.filter(
+        period_ended, status=Report.Status.ACCEPTED, period__kind=ReportingPeriod.Kind.ANNUAL
+    )
+    if year is not None:
+        reports = reports.filter(period__year=year)
+    for row in (
+        scope(reports, "period__contract__")
         .annotate(
-            has_report=Exists(annual.exclude(status=Report.Status.DRAFT)),
-            has_accepted=Exists(accepted),
-            lacks_actual=Exists(target_without_actual),
-            has_actual=Exists(any_actual),
+            lacks_actual=Exists(target_without_actual), has_actual=Exists(Actual.objects.filter(report=OuterRef("pk")))
         )
-        .filter(Q(has_accepted=False) | Q(lacks_actual=True) | Q(has_actual=False))
+        .filter(Q(lacks_actual=True) | Q(has_actual=False))
         .order_by()
         .values_list(
-            "contract_id",
-            "contract__number",
-            "contract__region_id",
-            "contract__service_type_id",
-            "contract__agency_id",
-            "year",
-            "has_report",
-            "has_accepted",
-            "lacks_actual",
-            "has_actual",
+            *(f"period__{name}" for name in fields), "period__contract__agency_id", "period__year", "has_actual"
         )
     ):
-        tranche_year, has_report, has_accepted, lacks_actual, has_actual = row[5:]
-        if not has_accepted:
-            if has_report:
-                detail = gettext("%(year)d: the annual report is not accepted") % {"year": tranche_year}
-            else:
-                detail = gettext("%(year)d: no annual report") % {"year": tranche_year}
-        elif not has_actual:
-            detail = gettext("%(year)d: no indicator actuals in the accepted annual report") % {"year": tranche_year}
+        report_year, has_actual = row[5:]
+        if not has_actual:
+            detail = gettext("%(year)d: no indicator actuals in the accepted annual report") % {"year": report_year}
         else:
-            detail = gettext("%(year)d: a target has no actual in the accepted annual report") % {"year": tranche_year}
-        add_contract(FlagKind.MISSING_DATA, row, tranche_year, detail)
+            detail = gettext("%(year)d: a target has no actual in the accepted annual report") % {"year": report_year}
+        add_contract(FlagKind.MISSING_DATA, row, report_year, detail)
 
 
 def _missing_population(builder: _Builder, region_id: int | None, year: int | None, today: dt.date) -> None:

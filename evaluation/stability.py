@@ -34,6 +34,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Tranche
@@ -44,7 +45,6 @@ from evaluation.analytics_util import (
     coefficient_of_variation,
     gsz_decimal,
     last_serving_day,
-    local_date,
     longest_run,
     median,
     merge_intervals,
@@ -116,7 +116,7 @@ class StabilityRow:
     longest_gap: int | None
     gaps: list[tuple[dt.date, dt.date]]  # the uncovered runs (first day, last day)
     multi_year_share: Decimal | None  # None when there is no money
-    late_start_days: list[int]  # one per contract starting in the window, in start order
+    late_start_days: list[int]  # one per contract starting in the window, by contract id
     late_start_median: Decimal | None
     main_providers: dict[int, int]  # covered year → main provider id
     churn_pairs: int
@@ -218,8 +218,7 @@ def stability_table(
     multi: dict[tuple, Decimal] = defaultdict(Decimal)
     provider_money: dict[tuple, dict[int, Decimal]] = defaultdict(dict)
     for r in (
-        serving_tranches()
-        .filter(year__gte=first_year, year__lte=last_year)
+        serving_tranches(range(first_year, last_year + 1))
         .filter(contract__region_id__in=region_ids, contract__service_type_id__in=service_ids)
         .order_by()
         .values("contract__region_id", "contract__service_type_id", "year", "contract__provider_id")
@@ -230,16 +229,24 @@ def stability_table(
         multi[key] += r["multi"]
         provider_money[key][r["contract__provider_id"]] = r["total"]
 
-    # Serving intervals and signature dates of the contracts serving in the window: one query for the whole table.
-    first_tranche = (
-        Tranche.objects.filter(contract=OuterRef("pk")).order_by("year").values("year")[:1]  # the earliest year
-    )
+    # Serving intervals of the contracts serving in the window: one query for the whole table. For those starting in
+    # it, also the date (Asia/Almaty) of the second signature and the first tranche year, for the late start.
+    first_tranche = Tranche.objects.filter(contract=OuterRef("pk")).order_by("year").values("year")[:1]
+    starts_in_window = Q(start_date__gte=window_first)
     contracts: dict[tuple, list[tuple]] = defaultdict(list)
     for row in (
         serving_contracts(window_first, window_last)
         .filter(region_id__in=region_ids, service_type_id__in=service_ids)
-        .annotate(first_tranche_year=Subquery(first_tranche))
-        .order_by("start_date", "id")
+        .annotate(
+            signed_day=Case(
+                When(starts_in_window, then=TruncDate(Greatest("agency_signed_at", "provider_signed_at"))),
+                output_field=models.DateField(),
+            ),
+            first_tranche_year=Case(
+                When(starts_in_window, then=Subquery(first_tranche)), output_field=models.IntegerField()
+            ),
+        )
+        .order_by()
         .values_list(
             "region_id",
             "service_type_id",
@@ -248,8 +255,7 @@ def stability_table(
             "start_date",
             "end_date",
             "terminated_on",
-            "agency_signed_at",
-            "provider_signed_at",
+            "signed_day",
             "first_tranche_year",
         )
     ):
@@ -327,40 +333,29 @@ def _row(
     contract_ids: list[int] = []
     if years:
         window_first, window_last = year_start(years[0]), year_end(years[-1])
-        serving = []  # (contract id, provider id, first day, last day) of contracts serving in the region's window
-        for (
-            contract_id,
-            provider_id,
-            start,
-            end,
-            terminated_on,
-            agency_signed,
-            provider_signed,
-            tranche_year,
-        ) in contracts:
+        intervals: list[tuple[dt.date, dt.date]] = []
+        providers_by_year: dict[int, set[int]] = defaultdict(set)  # a year is covered when a contract serves a day
+        for contract_id, provider_id, start, end, terminated_on, signed_day, tranche_year in sorted(contracts):
             last = last_serving_day(end, terminated_on)
             if start > window_last or last < window_first:
                 continue
-            serving.append((contract_id, provider_id, start, last))
-            if window_first <= start <= window_last:
-                second_signature = local_date(max(agency_signed, provider_signed))
+            intervals.append((start, last))
+            contract_ids.append(contract_id)
+            for year in range(max(start.year, years[0]), min(last.year, years[-1]) + 1):
+                providers_by_year[year].add(provider_id)
+            if start >= window_first and signed_day is not None:
                 base = year_start(tranche_year if tranche_year is not None else start.year)
-                late.append((max(start, second_signature) - base).days)
-        contract_ids = [s[0] for s in serving]
-        if serving:
-            span_first = max(window_first, min(s[2] for s in serving))
+                late.append((max(start, signed_day) - base).days)
+        if intervals:
+            span_first = max(window_first, min(i[0] for i in intervals))
             span_last = min(window_last, today)
             if span_first <= span_last:
-                gaps = uncovered_runs(merge_intervals((s[2], s[3]) for s in serving), span_first, span_last)
+                gaps = uncovered_runs(merge_intervals(intervals), span_first, span_last)
             gap_days = sum(run_days(g) for g in gaps)
             longest_gap = max((run_days(g) for g in gaps), default=0)
-        for year in years:
-            serving_providers = {
-                s[1] for s in serving if s[2] <= year_end(year) and s[3] >= year_start(year)
-            }  # the year is covered when some contract serves a day of it
-            if serving_providers:
-                amounts = provider_money.get(year, {})
-                main[year] = min(serving_providers | set(amounts), key=lambda p: (-amounts.get(p, ZERO), p))
+        for year in sorted(providers_by_year):
+            serving_providers, amounts = providers_by_year[year], provider_money.get(year, {})
+            main[year] = min(serving_providers | set(amounts), key=lambda p: (-amounts.get(p, ZERO), p))
     pairs = [(y, y + 1) for y in years if y in main and y + 1 in main]
     changed = sum(1 for y, n in pairs if main[y] != main[n])
     region_window = (years[0], years[-1]) if years else None
@@ -427,7 +422,7 @@ def provider_stability(
     (ties to the lower agency id). Without a selection: the providers with money in the window, most money first."""
     limits = thresholds()
     years = list(range(first_year, last_year + 1))
-    tranches = serving_tranches().filter(year__gte=first_year, year__lte=last_year)
+    tranches = serving_tranches(years)
     if providers is not None:
         ids = [p if isinstance(p, int) else p.pk for p in providers]
         tranches = tranches.filter(contract__provider_id__in=ids)
@@ -447,10 +442,15 @@ def provider_stability(
         .values_list("contract__provider_id", "contract__agency_id", "total")
     ):
         by_agency[provider_id][agency_id] = total
+    # Objects by subquery, not by a list of ids: one query whatever their number (SQLite splits long lists).
+    chosen = (
+        Provider.objects.filter(pk__in=ids)
+        if providers is not None
+        else Provider.objects.filter(pk__in=tranches.values("contract__provider_id"))
+    )
+    provider_objects = {p.pk: p for p in chosen}
     wanted = ids if providers is not None else list(by_year)
-    provider_objects = Provider.objects.in_bulk(wanted)
-    agency_ids = {a for amounts in by_agency.values() for a in amounts}
-    agency_objects = Agency.objects.in_bulk(list(agency_ids))
+    agency_objects = {a.pk: a for a in Agency.objects.filter(pk__in=tranches.values("contract__agency_id"))}
     rows = []
     for provider_id in wanted:
         if provider_id not in provider_objects:
@@ -482,7 +482,7 @@ def agency_stability(
     in the window, most money first."""
     limits = thresholds()
     years = list(range(first_year, last_year + 1))
-    tranches = serving_tranches().filter(year__gte=first_year, year__lte=last_year)
+    tranches = serving_tranches(years)
     if agencies is not None:
         ids = [a if isinstance(a, int) else a.pk for a in agencies]
         tranches = tranches.filter(contract__agency_id__in=ids)
@@ -495,7 +495,8 @@ def agency_stability(
     ):
         by_year[agency_id][year] = total
     wanted = ids if agencies is not None else list(by_year)
-    agency_objects = Agency.objects.in_bulk(wanted)
+    chosen = Agency.objects.filter(pk__in=ids if agencies is not None else tranches.values("contract__agency_id"))
+    agency_objects = {a.pk: a for a in chosen}
     rows = [
         AgencyStabilityRow(agency=agency_objects[a], **_series(years, by_year.get(a, {}), limits))
         for a in wanted

@@ -23,6 +23,13 @@ DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_serv
 # -- database ---------------------------------------------------------------------------------------------------
 
 
+def pytest_configure(config):
+    """Hash test passwords quickly: the suite creates thousands of users (production keeps PBKDF2)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -50,6 +57,13 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("REQUIRE_POSTGRES_TESTS") == "1" and not _postgres_passed and exitstatus == 0:
         session.config.get_terminal_writer().line("FAILED: no test marked `postgres` ran on PostgreSQL.", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference rows once into the new test database (tests roll back and keep them)."""
+    with django_db_blocker.unblock():
+        load_reference()
 
 
 @pytest.fixture(autouse=True)
