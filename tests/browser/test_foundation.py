@@ -191,7 +191,7 @@ def test_home_region_officer_verifies_an_ngo(page, officer):
     provider.refresh_from_db()
     assert provider.status == Provider.Status.ACTIVE
     assert "status-active" in page.get_by_test_id("provider-status").get_attribute("class")
-    assert "verified" in page.locator(".timeline li").first.inner_text()
+    assert translated("ru", "verified") in page.locator(".timeline li").first.inner_text()
     screenshot(page, "verify-after")
 
 
