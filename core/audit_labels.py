@@ -78,4 +78,7 @@ ACTIONS = [
     gettext_noop("end_date"),
     gettext_noop("scope"),
     gettext_noop("total"),
+    gettext_noop("end date"),
+    gettext_noop("terminated on"),
+    gettext_noop("tranche %(year)s"),
 ]

@@ -124,3 +124,29 @@ def mln(value) -> str:
     if value is None or value == "":
         return "—"
     return gettext("%(amount)s mln ₸") % {"amount": group_number(decimal.Decimal(value) / 1_000_000, 1)}
+
+
+@register.filter
+def amendment_key(key) -> str:
+    """Name what an amendment changed: a tranche year, the total, a date or the scope."""
+    from django.utils.translation import gettext
+
+    if str(key).isdigit():
+        return gettext("tranche %(year)s") % {"year": key}
+    return gettext(str(key).replace("_", " "))
+
+
+@register.filter
+def amendment_value(value) -> str:
+    """Show an amendment's before/after value: money as tenge, dates as dd.mm.yyyy, text as it is."""
+    import datetime as dt
+
+    text = str(value)
+    try:
+        return money(decimal.Decimal(text))
+    except decimal.InvalidOperation:
+        pass
+    try:
+        return dt.date.fromisoformat(text).strftime("%d.%m.%Y")
+    except ValueError:
+        return text
