@@ -218,7 +218,8 @@ def flag_rows(*, user=None, year, first=None, last=None, region=None, service=No
     return rows
 
 
-def contract_rows(*, user=None, year, first, last, region=None, service=None, today) -> list:
+def contract_rows(*, user=None, year, first, last, region=None, service=None, today):
+    """Yield the contracts serving the window's years, header first (a generator: the largest sheet streams)."""
     contracts = Contract.objects.in_scope(user) if user is not None else Contract.objects.all()
     contracts = contracts.serving_between(dt.date(min(first, year), 1, 1), dt.date(max(last, year), 12, 31))
     regions = scope_regions(user, region)
@@ -227,46 +228,17 @@ def contract_rows(*, user=None, year, first, last, region=None, service=None, to
     if service:
         contracts = contracts.filter(service_type=service)
     contracts = contracts.select_related("provider", "region", "service_type", "agency").with_money_and_flags(today)
-    rows = [
-        [
-            _("number"),
-            _("status"),
-            _("NGO"),
-            _("BIN"),
-            _("region"),
-            _("service"),
-            _("agency"),
-            _("start"),
-            _("end"),
-            _("terminated on"),
-            _("total, ₸"),
-            _("paid, ₸"),
-            _("value reduced"),
-            _("late payment"),
-            _("reports overdue"),
-        ]
-    ]
+    yield [
+        _("number"), _("status"), _("NGO"), _("BIN"), _("region"), _("service"), _("agency"), _("start"), _("end"),
+        _("terminated on"), _("total, ₸"), _("paid, ₸"), _("value reduced"), _("late payment"), _("reports overdue"),
+    ]  # fmt: skip
+    yes = _("yes")
     for c in contracts.order_by("region__kato", "service_type_id", "start_date", "pk").iterator(chunk_size=2000):
-        rows.append(
-            [
-                c.number,
-                c.get_status_display(),
-                c.provider.name,
-                c.provider.bin,
-                c.region.name,
-                c.service_type.name,
-                c.agency.name,
-                c.start_date,
-                c.end_date,
-                c.terminated_on or "",
-                _money(c.total),
-                _money(c.paid),
-                _("yes") if c.has_reduction else "",
-                _("yes") if c.late_payments else "",
-                _("yes") if c.overdue_reports else "",
-            ]
-        )
-    return rows
+        yield [
+            c.number, c.get_status_display(), c.provider.name, c.provider.bin, c.region.name, c.service_type.name,
+            c.agency.name, c.start_date, c.end_date, c.terminated_on or "", _money(c.total), _money(c.paid),
+            yes if c.has_reduction else "", yes if c.late_payments else "", yes if c.overdue_reports else "",
+        ]  # fmt: skip
 
 
 def provider_rows(*, user=None, year, first, last, region=None, service=None, today) -> list:
