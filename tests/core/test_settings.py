@@ -47,6 +47,7 @@ def test_local_time_is_computed_in_almaty():
 
 def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process, never in a deployment
     for name, value in env_overrides.items():
         if value is None:
             env.pop(name, None)
