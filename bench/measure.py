@@ -940,7 +940,7 @@ def page_rows(options: Options, user: User) -> list[Row]:
     rows: list[Row] = []
     on_target = connection.vendor == "postgresql" and options.scale == 1
     pages = [
-        ("committee dashboard", "evaluation:committee-dashboard", True),
+        ("committee dashboard", "evaluation:committee", True),
         ("dashboard (committee role)", "core:dashboard", False),
         ("contracts list", "contracts:contract-list", False),
     ]
