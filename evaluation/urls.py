@@ -15,6 +15,7 @@ urlpatterns = [
     path("indicators/new/", views.IndicatorCreateView.as_view(), name="indicator-create"),
     path("indicators/<int:pk>/delete/", views.IndicatorDeleteView.as_view(), name="indicator-delete"),
     path("committee/", views_committee.CommitteeDashboardView.as_view(), name="committee"),
+    path("committee/panels/<str:panel>/", views_committee.CommitteePanelView.as_view(), name="committee-panel"),
     path("coverage/", views_committee.CoverageView.as_view(), name="coverage"),
     path("coverage/uncovered/", views_committee.UncoveredView.as_view(), name="uncovered"),
     path("coverage/<int:region>/<int:service>/<int:year>/", views_committee.CellView.as_view(), name="cell"),

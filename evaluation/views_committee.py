@@ -392,7 +392,8 @@ class FlagsView(AnalyticsMixin, TemplateView):
 
 
 class CommitteeDashboardView(AnalyticsMixin, TemplateView):
-    """The national picture on one page: coverage map, totals, the least stable cells, flags, money by year."""
+    """The national picture on one page: coverage map, totals and money by year at once; the stability and red-flag
+    panels, which cost the most to compute, load right after the page (htmx), each from CommitteePanelView."""
 
     template_name = "evaluation/committee.html"
 
@@ -402,11 +403,7 @@ class CommitteeDashboardView(AnalyticsMixin, TemplateView):
         year = int_param(self.request, "year", on.year)
         first, last = default_window(on)
         matrix = coverage_matrix(year, today=on)
-        stability = stability_table(first, last, today=on)
-        flags = red_flags(today=on, year=year)
         years, planned, paid = series(year - 9, year)
-        unstable = [r for r in stability if r.verdict in (Verdict.INTERRUPTED, Verdict.VOLATILE)]
-        unstable.sort(key=lambda r: (r.verdict != Verdict.INTERRUPTED, -(r.longest_gap or 0), -(r.cv or 0)))
         context.update(
             {
                 "year": year,
@@ -429,14 +426,41 @@ class CommitteeDashboardView(AnalyticsMixin, TemplateView):
                     paid_label=_("paid"),
                     unit_label=_("mln ₸"),
                 ),
-                "verdict_counts": [
-                    (Verdict(v).label, v, sum(1 for r in stability if r.verdict == v)) for v in Verdict.values
-                ],
-                "unstable": unstable[:12],
-                "flag_counts": [(FlagKind(k).label, k, sum(1 for f in flags if f.kind == k)) for k in FlagKind.values],
                 "uncovered_count": matrix.totals.uncovered,
             }
         )
+        return context
+
+
+class CommitteePanelView(AnalyticsMixin, TemplateView):
+    """One panel of the national picture (a template partial), loaded by htmx after the page."""
+
+    PANELS = ("stability", "flags")
+
+    def get_template_names(self):
+        if self.kwargs["panel"] not in self.PANELS:
+            raise Http404
+        return [f"evaluation/committee.html#{self.kwargs['panel']}"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        on = today()
+        year = int_param(self.request, "year", on.year)
+        first, last = default_window(on)
+        context.update({"year": year, "first": first, "last": last})
+        if self.kwargs["panel"] == "stability":
+            stability = stability_table(first, last, today=on)
+            unstable = [r for r in stability if r.verdict in (Verdict.INTERRUPTED, Verdict.VOLATILE)]
+            unstable.sort(key=lambda r: (r.verdict != Verdict.INTERRUPTED, -(r.longest_gap or 0), -(r.cv or 0)))
+            context["verdict_counts"] = [
+                (Verdict(v).label, v, sum(1 for r in stability if r.verdict == v)) for v in Verdict.values
+            ]
+            context["unstable"] = unstable[:12]
+        else:
+            flags = red_flags(today=on, year=year)
+            context["flag_counts"] = [
+                (FlagKind(k).label, k, sum(1 for f in flags if f.kind == k)) for k in FlagKind.values
+            ]
         return context
 
 

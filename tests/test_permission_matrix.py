@@ -1687,6 +1687,8 @@ ANALYTICS_CASES = [
     Case("evaluation:cell", every(200), kwargs=cell(), public=True),
     Case("evaluation:cell", every(404), kwargs=cell(year_offset=-50), public=True, label="year-out-of-range"),
     Case("evaluation:committee", ANALYSTS),
+    Case("evaluation:committee-panel", ANALYSTS, kwargs=lambda objs: {"panel": "stability"}, label="stability"),
+    Case("evaluation:committee-panel", ANALYSTS, kwargs=lambda objs: {"panel": "flags"}, label="flags"),
     Case("evaluation:stability", ANALYSTS),
     Case("evaluation:stability-providers", ANALYSTS),
     Case("evaluation:stability-agencies", ANALYSTS),

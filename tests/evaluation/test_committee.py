@@ -196,3 +196,16 @@ def test_pages_run_the_same_number_of_queries_whatever_the_data_size(client, com
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse(name), params).status_code == 200
     assert len(large) <= len(small) + 2, [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_the_national_picture_loads_its_costly_panels_after_the_page(client, committee, english, dataset):
+    client.force_login(committee)
+    page = client.get(reverse("evaluation:committee"), {"year": 2025}).content.decode()
+    assert reverse("evaluation:committee-panel", args=["stability"]) in page
+    stability = client.get(reverse("evaluation:committee-panel", args=["stability"]), {"year": 2025})
+    assert stability.status_code == 200
+    assert stability.content.decode().startswith('<div data-testid="stability-panel">')
+    assert "verdict-unfunded" in stability.content.decode()
+    flags = client.get(reverse("evaluation:committee-panel", args=["flags"]), {"year": 2025})
+    assert flags.status_code == 200
+    assert client.get(reverse("evaluation:committee-panel", args=["nothing"])).status_code == 404
