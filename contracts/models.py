@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import RandomName, private_storage, validate_document
+from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.models import Agency, Indicator, Region, Role, ServiceType
 
 ZERO = Decimal("0")
@@ -487,27 +487,21 @@ class Actual(models.Model):
         return f"{self.indicator}: {self.value}"
 
 
-class ContractDocument(models.Model):
+class ContractDocument(StoredDocument):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="documents"
     )
     report = models.ForeignKey(
         Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
     )
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=RandomName("contracts"), validators=[validate_document]
     )
-    original_name = models.CharField(max_length=200, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("contract document")
         verbose_name_plural = _("contract documents")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 def paid_by_tranche(tranches) -> dict[int, dict[str, Decimal]]:

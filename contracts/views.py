@@ -362,19 +362,11 @@ class DocumentUploadView(ContractActionMixin, View):
             raise PermissionDenied
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             report = None
             if request.POST.get("report"):
                 report = get_object_or_404(Report, pk=request.POST["report"], period__contract=contract)
             with transaction.atomic():
-                ContractDocument.objects.create(
-                    contract=contract,
-                    report=report,
-                    title=form.cleaned_data["title"],
-                    file=upload,
-                    original_name=upload.original_name,
-                    uploaded_by=request.user,
-                )
+                ContractDocument.from_form(form, contract=contract, report=report, uploaded_by=request.user)
                 audit.record(
                     actor=request.user, action="document added", target=contract, note=form.cleaned_data["title"]
                 )

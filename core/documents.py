@@ -10,9 +10,11 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.db import models
 from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # extension → the magic bytes its content must begin with
 SIGNATURES = {
@@ -98,3 +100,26 @@ def document_response(field_file, download_name: str) -> FileResponse:
 def clean_display_name(filename: str) -> str:
     """Return the base name of an uploaded file (no folders, no path traversal) for display."""
     return PurePath(filename.replace("\\", "/")).name[:200] or "document"
+
+
+class StoredDocument(models.Model):
+    """What every uploaded document keeps: a title, the uploader's file name (for display only) and when it came.
+    Each concrete model adds its owner and its `file` field with its own folder."""
+
+    title = models.CharField(gettext_lazy("title"), max_length=200)
+    original_name = models.CharField(max_length=200, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def from_form(cls, form, **owner):
+        """Create the document from a valid core.forms.DocumentForm for its owner."""
+        upload = form.cleaned_data["file"]
+        return cls.objects.create(
+            title=form.cleaned_data["title"], file=upload, original_name=upload.original_name, **owner
+        )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import RandomName, private_storage, validate_document
+from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.models import Agency, Indicator, Region, Role, ServiceType
 
 MAX_DURATION_YEARS = 3
@@ -285,21 +285,15 @@ class CallTarget(models.Model):
         return f"{self.year}: {self.indicator} = {self.value}"
 
 
-class CallDocument(models.Model):
+class CallDocument(StoredDocument):
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=RandomName("calls"), validators=[validate_document]
     )
-    original_name = models.CharField(max_length=200, editable=False)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("call document")
         verbose_name_plural = _("call documents")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class BidQuerySet(models.QuerySet):
@@ -414,21 +408,15 @@ class BidCostItem(models.Model):
         return f"{self.year}: {self.item}"
 
 
-class BidDocument(models.Model):
+class BidDocument(StoredDocument):
     bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=RandomName("bids"), validators=[validate_document]
     )
-    original_name = models.CharField(max_length=200, editable=False)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("bid document")
         verbose_name_plural = _("bid documents")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class CommissionMember(models.Model):

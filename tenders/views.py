@@ -351,11 +351,8 @@ class DocumentUploadView(CallActionView):
         form = DocumentForm(request.POST, request.FILES)
         if not form.is_valid():
             raise InvalidTransition([e for errors in form.errors.values() for e in errors])
-        upload = form.cleaned_data["file"]
         with transaction.atomic():
-            CallDocument.objects.create(
-                call=call, title=form.cleaned_data["title"], file=upload, original_name=upload.original_name
-            )
+            CallDocument.from_form(form, call=call)
             audit.record(actor=request.user, action="document added", target=call, note=form.cleaned_data["title"])
         return _("The document is added.")
 
@@ -535,14 +532,8 @@ class BidEditView(View):
         if "upload" in request.POST:
             document_form = DocumentForm(request.POST, request.FILES)
             if document_form.is_valid():
-                upload = document_form.cleaned_data["file"]
                 with transaction.atomic():
-                    BidDocument.objects.create(
-                        bid=bid,
-                        title=document_form.cleaned_data["title"],
-                        file=upload,
-                        original_name=upload.original_name,
-                    )
+                    BidDocument.from_form(document_form, bid=bid)
                     audit.record(actor=request.user, action="document added", target=bid)
                 messages.success(request, _("The document is added."))
                 return redirect("tenders:bid-edit", pk=bid.pk)
