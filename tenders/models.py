@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.models import Agency, Indicator, Region, Role, ServiceType
+from core.validators import validate_single_line
 
 MAX_DURATION_YEARS = 3
 ABNORMALLY_LOW_SHARE = Decimal("0.70")
@@ -92,9 +93,9 @@ class Call(models.Model):
         Status.CANCELLED: set(),
     }
 
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    title_ru = models.CharField(_("title (Russian)"), max_length=300)
-    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    number = models.CharField(_("number"), max_length=40, unique=True, validators=[validate_single_line])
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, validators=[validate_single_line])
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True, validators=[validate_single_line])
     description_ru = models.TextField(_("description (Russian)"))
     description_kk = models.TextField(_("description (Kazakh)"), blank=True)
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="calls")
@@ -102,7 +103,7 @@ class Call(models.Model):
     service_type = models.ForeignKey(
         ServiceType, verbose_name=_("service type"), on_delete=models.PROTECT, related_name="calls"
     )
-    target_group = models.CharField(_("target group"), max_length=300)
+    target_group = models.CharField(_("target group"), max_length=300, validators=[validate_single_line])
     start_year = models.PositiveSmallIntegerField(_("first year"))
     duration_years = models.PositiveSmallIntegerField(
         _("duration (years)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_YEARS)]
@@ -243,9 +244,9 @@ class CallBudgetLine(models.Model):
 
 class Criterion(models.Model):
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
-    name_ru = models.CharField(_("criterion (Russian)"), max_length=200)
-    name_kk = models.CharField(_("criterion (Kazakh)"), max_length=200, blank=True)
-    name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True)
+    name_ru = models.CharField(_("criterion (Russian)"), max_length=200, validators=[validate_single_line])
+    name_kk = models.CharField(_("criterion (Kazakh)"), max_length=200, blank=True, validators=[validate_single_line])
+    name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True, validators=[validate_single_line])
     weight = models.PositiveSmallIntegerField(
         _("weight, %"), validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
@@ -395,7 +396,7 @@ class Bid(models.Model):
 class BidCostItem(models.Model):
     bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="cost_items")
     year = models.PositiveSmallIntegerField(_("year"))
-    item = models.CharField(_("item"), max_length=200)
+    item = models.CharField(_("item"), max_length=200, validators=[validate_single_line])
     amount = models.DecimalField(_("amount, ₸"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
 
     class Meta:
