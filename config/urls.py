@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core.views import LoginView
+from core.views import LoginView, PasswordResetView
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("providers/", include("providers.urls")),
     path("calls/", include("tenders.urls")),

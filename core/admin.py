@@ -3,10 +3,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import without_sealed
+from core.forms import AdminLockoutAuthenticationForm
 from core.models import Agency, AuditEvent, Indicator, LoginThrottle, Region, ServiceType, User
 
 admin.site.site_header = _("State social order: administration")
 admin.site.site_title = _("State social order")
+admin.site.login_form = AdminLockoutAuthenticationForm  # the admin login is locked out like the main one
 
 
 @admin.register(Region)
