@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -314,6 +315,17 @@ class BidQuerySet(models.QuerySet):
             return opened.filter(call__commission__user=user).distinct()
         return self.none()
 
+    def unsealed(self, now: dt.datetime | None = None) -> BidQuerySet:
+        """Return bids that are no longer sealed: submitted to a call whose deadline has passed and that was not
+        cancelled before it (such a call's bids were never opened and stay sealed for ever; drafts and withdrawn
+        bids never unseal)."""
+        now = now or timezone.now()
+        return (
+            self.filter(call__deadline__lte=now)
+            .exclude(status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN])
+            .exclude(call__status=Call.Status.CANCELLED, call__cancelled_at__lt=F("call__deadline"))
+        )
+
     def live(self) -> BidQuerySet:
         """Return bids that are not withdrawn."""
         return self.exclude(status=Bid.Status.WITHDRAWN)
@@ -565,9 +577,14 @@ class Complaint(models.Model):
 
 
 def sealed_audit_events(queryset, now):
-    """Remove audit events about bids (and their documents) of calls whose deadline has not passed."""
+    """Remove audit events about bids (and their documents) that are still sealed: before the deadline, drafts and
+    withdrawn bids at any time, and every bid of a call cancelled before its deadline."""
     from django.contrib.contenttypes.models import ContentType
 
-    sealed_bids = Bid.objects.filter(call__deadline__gt=now).values_list("pk", flat=True)
+    sealed_ids = (
+        Bid.objects.exclude(pk__in=Bid.objects.unsealed(now).values("pk"))
+        .annotate(id_text=Cast("pk", models.CharField()))
+        .values("id_text")
+    )
     bid_type = ContentType.objects.get_for_model(Bid)
-    return queryset.exclude(content_type=bid_type, object_id__in=[str(pk) for pk in sealed_bids])
+    return queryset.exclude(content_type=bid_type, object_id__in=sealed_ids)
