@@ -27,7 +27,7 @@ class ContractAdmin(SealedSafeAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "bid":  # only the bids the bid admin lists: none that is still sealed
-            kwargs["queryset"] = self.admin_site._registry[Bid].get_queryset(request)
+            kwargs["queryset"] = self.admin_site.get_model_admin(Bid).get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

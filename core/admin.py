@@ -76,9 +76,9 @@ def deleted_objects(objs, request, admin_site):
 
     def format_callback(obj):
         opts = obj._meta
-        model_admin = admin_site._registry.get(obj.__class__)
-        if model_admin is None:
+        if not admin_site.is_registered(obj.__class__):
             return f"{capfirst(opts.verbose_name)}: {obj}"
+        model_admin = admin_site.get_model_admin(obj.__class__)
         if not model_admin.has_delete_permission(request, obj):
             perms_needed.add(opts.verbose_name)
         if not model_admin.has_view_or_change_permission(request, obj):
@@ -118,8 +118,10 @@ def view_on_site(request, content_type_id: int, object_id: str):
         model = ContentType.objects.get_for_id(content_type_id).model_class()
     except ContentType.DoesNotExist:
         raise Http404 from None
-    model_admin = admin.site._registry.get(model)
-    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+    if model is None or not admin.site.is_registered(model):
+        raise Http404
+    model_admin = admin.site.get_model_admin(model)
+    if not model_admin.has_view_or_change_permission(request):
         raise Http404
     try:
         listed = model_admin.get_queryset(request).filter(pk=object_id).exists()
