@@ -152,12 +152,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it; the server sets it on login and on a language switch
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -208,6 +211,8 @@ GSZ = {
     "REPORT_REMINDER_DAYS": int(os.environ.get("REPORT_REMINDER_DAYS", "7")),
     # Reverse proxies in front of the app servers that append to X-Forwarded-For (0: use the socket address).
     "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+    # A notification the mail system refused is tried again by `retry_unsent_mail` up to this many times in all.
+    "MAIL_RETRY_LIMIT": int(os.environ.get("MAIL_RETRY_LIMIT", "20")),
     # Invitations to join an NGO expire after this many days.
     "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "14")),
     # Funding stability verdicts: a drop is a fall of more than this share from one year to the next; above this

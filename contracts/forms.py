@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import Amendment, Contract, Payment, Report, ReportExpense, Tranche
 from core.models import Indicator
 from core.util import today
+from core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
 class PrepareContractForm(forms.Form):
-    number = forms.CharField(label=_("Contract number"), max_length=40)
+    number = forms.CharField(label=_("Contract number"), max_length=40, validators=[validate_single_line])
     start_date = forms.DateField(label=_("Start"), widget=DATE)
     end_date = forms.DateField(label=_("End"), widget=DATE)
     scope = forms.CharField(label=_("Scope of services"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.models import Agency, Indicator, Region, Role, ServiceType
+from core.validators import validate_single_line
 
 ZERO = Decimal("0")
 
@@ -116,7 +117,7 @@ class Contract(models.Model):
         Status.TERMINATED: set(),
     }
 
-    number = models.CharField(_("number"), max_length=40, unique=True)
+    number = models.CharField(_("number"), max_length=40, unique=True, validators=[validate_single_line])
     call = models.OneToOneField(
         "tenders.Call", verbose_name=_("call"), on_delete=models.PROTECT, related_name="contract"
     )
@@ -457,7 +458,7 @@ class Report(models.Model):
 
 class ReportExpense(models.Model):
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="expenses")
-    item = models.CharField(_("cost item"), max_length=200)
+    item = models.CharField(_("cost item"), max_length=200, validators=[validate_single_line])
     amount = models.DecimalField(_("spent, ₸"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
 
     class Meta:

@@ -16,6 +16,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.validators import validate_single_line
+
 # extension → the magic bytes its content must begin with
 SIGNATURES = {
     ".pdf": (b"%PDF-",),
@@ -106,7 +108,7 @@ class StoredDocument(models.Model):
     """What every uploaded document keeps: a title, the uploader's file name (for display only) and when it came.
     Each concrete model adds its owner and its `file` field with its own folder."""
 
-    title = models.CharField(gettext_lazy("title"), max_length=200)
+    title = models.CharField(gettext_lazy("title"), max_length=200, validators=[validate_single_line])
     original_name = models.CharField(max_length=200, editable=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

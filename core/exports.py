@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import decimal
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -19,7 +20,9 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet reads a cell as a formula when it begins with one of these, also after leading spaces or line
+# breaks, and some read the full-width forms (as typed with an East Asian keyboard) the same way.
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '#,##0.00 "₸"'
@@ -41,10 +44,23 @@ def cell_value(value: Any) -> Any:
     return force_str(value)
 
 
+def looks_like_formula(text: str) -> bool:
+    """Return whether a spreadsheet could read the text as a formula: after any leading whitespace, line breaks and
+    invisible format characters, it begins with =, +, -, @ or their full-width forms; or it begins with a tab or a
+    carriage return (which some spreadsheets drop before reading the rest)."""
+    if text[:1] in ("\t", "\r"):
+        return True
+    for char in text:
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+            continue
+        return char in FORMULA_STARTS
+    return False
+
+
 def csv_safe(value: Any) -> Any:
-    """Return text that no spreadsheet will run as a formula (an apostrophe before a risky first character)."""
+    """Return text that no spreadsheet will run as a formula (an apostrophe before a risky beginning)."""
     value = cell_value(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value

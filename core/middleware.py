@@ -1,10 +1,11 @@
-"""Make the current request's IP address available to the audit log."""
+"""Make the current request (and its IP address, for the audit log) available to code that has no request."""
 
 from contextvars import ContextVar
 
 from django.conf import settings
 
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+current_request: ContextVar = ContextVar("current_request", default=None)  # e.g. to tell the user a mail waits
 
 
 def client_ip(request) -> str | None:
@@ -25,7 +26,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         token = current_ip.set(client_ip(request))
+        request_token = current_request.set(request)
         try:
             return self.get_response(request)
         finally:
+            current_request.reset(request_token)
             current_ip.reset(token)

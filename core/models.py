@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_bin
+from core.validators import validate_bin, validate_single_line
 
 
 class TranslatedNameMixin:
@@ -35,12 +35,12 @@ class Region(TranslatedNameMixin, models.Model):
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, help_text=_("The 9-digit KATO code."))
     code = models.CharField(_("code"), max_length=2, blank=True, help_text=_("2-digit code of a first-level unit."))
     iso = models.CharField(_("ISO 3166-2 code"), max_length=6, blank=True)
-    name_ru = models.CharField(_("name (Russian)"), max_length=200)
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    centre_ru = models.CharField(_("centre (Russian)"), max_length=100, blank=True)
-    centre_kk = models.CharField(_("centre (Kazakh)"), max_length=100, blank=True)
-    centre_en = models.CharField(_("centre (English)"), max_length=100, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, validators=[validate_single_line])
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_single_line])
+    centre_ru = models.CharField(_("centre (Russian)"), max_length=100, blank=True, validators=[validate_single_line])
+    centre_kk = models.CharField(_("centre (Kazakh)"), max_length=100, blank=True, validators=[validate_single_line])
+    centre_en = models.CharField(_("centre (English)"), max_length=100, blank=True, validators=[validate_single_line])
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.FIRST)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -79,9 +79,9 @@ class ServiceType(TranslatedNameMixin, models.Model):
         COMMUNITY = "community", _("in the community")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name_ru = models.CharField(_("name (Russian)"), max_length=200)
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, validators=[validate_single_line])
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_single_line])
     setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
 
     class Meta:
@@ -128,9 +128,9 @@ class Indicator(TranslatedNameMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
-    name_ru = models.CharField(_("name (Russian)"), max_length=300)
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
-    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300, validators=[validate_single_line])
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=300, validators=[validate_single_line])
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -146,8 +146,8 @@ class Agency(models.Model):
         REGIONAL = "regional", _("regional")
         DISTRICT = "district", _("district")
 
-    name_ru = models.CharField(_("name (Russian)"), max_length=300)
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300, validators=[validate_single_line])
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300, validators=[validate_single_line])
     bin = models.CharField(_("BIN"), max_length=12, unique=True, validators=[validate_bin])
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     region = models.ForeignKey(
@@ -208,7 +208,10 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="ru"
     )
-    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    # Django's own name fields, with the check every name gets (a name ends up in email headers and exports).
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[validate_single_line])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_single_line])
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True, validators=[validate_single_line])
 
     objects = UserManager()
 
@@ -313,3 +316,23 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.ip}"
+
+
+class UnsentMail(models.Model):
+    """A notification the mail system refused; `retry_unsent_mail` sends it again and deletes it once it went."""
+
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    recipients = models.TextField(_("recipients"), help_text=_("One address per line."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("unsent mail")
+        verbose_name_plural = _("unsent mail")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Region, Role, ServiceType
 from core.util import today
-from core.validators import bin_error
+from core.validators import bin_error, validate_single_line
 from providers.models import AccessRequest, Invitation, Provider, ServiceArea, StaffMember
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -97,9 +97,9 @@ class ProviderForm(forms.ModelForm):
 class AccountForm(forms.Form):
     """The person's account, for registration and for accepting an invitation."""
 
-    username = forms.CharField(label=_("Username"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150, validators=[get_user_model().username_validator])
+    first_name = forms.CharField(label=_("First name"), max_length=150, validators=[validate_single_line])
+    last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[validate_single_line])
     email = forms.EmailField(label=_("Email"))
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)

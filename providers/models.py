@@ -18,7 +18,7 @@ from core import audit
 from core.exceptions import InvalidTransition
 from core.models import Region, Role, ServiceType
 from core.util import add_months, today
-from core.validators import validate_bin
+from core.validators import validate_bin, validate_single_line
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -67,8 +67,8 @@ class Provider(models.Model):
         Status.SUSPENDED: {Status.ACTIVE},
     }
 
-    name_ru = models.CharField(_("name (Russian)"), max_length=300)
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300, validators=[validate_single_line])
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300, validators=[validate_single_line])
     bin = models.CharField(
         _("BIN"), max_length=12, unique=True, validators=[validate_bin], help_text=_("12-digit business ID number.")
     )
@@ -77,8 +77,8 @@ class Provider(models.Model):
     home_region = models.ForeignKey(
         Region, verbose_name=_("home region"), on_delete=models.PROTECT, related_name="providers"
     )
-    address = models.CharField(_("address"), max_length=400)
-    phone = models.CharField(_("phone"), max_length=40)
+    address = models.CharField(_("address"), max_length=400, validators=[validate_single_line])
+    phone = models.CharField(_("phone"), max_length=40, validators=[validate_single_line])
     email = models.EmailField(_("email"))
     website = models.URLField(_("website"), blank=True)
     ngo_db_listed = models.BooleanField(
@@ -290,10 +290,13 @@ class StaffMember(models.Model):
     SENSITIVE_FIELDS = ("full_name", "certification_expiry", "no_record_certificate_date")
 
     provider = models.ForeignKey(Provider, verbose_name=_("NGO"), on_delete=models.CASCADE, related_name="staff")
-    full_name = models.CharField(_("full name"), max_length=200)
+    full_name = models.CharField(_("full name"), max_length=200, validators=[validate_single_line])
     position = models.CharField(_("position"), max_length=30, choices=Position.choices)
     qualification = models.CharField(
-        _("qualification"), max_length=300, help_text=_("Education and professional qualification.")
+        _("qualification"),
+        max_length=300,
+        help_text=_("Education and professional qualification."),
+        validators=[validate_single_line],
     )
     certification_expiry = models.DateField(_("certification valid until"), null=True, blank=True)
     no_record_certificate_date = models.DateField(
@@ -346,10 +349,12 @@ class AccessRequest(models.Model):
     provider = models.ForeignKey(
         Provider, verbose_name=_("NGO"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    full_name = models.CharField(_("your full name"), max_length=200)
-    position = models.CharField(_("your position in the organisation"), max_length=200)
+    full_name = models.CharField(_("your full name"), max_length=200, validators=[validate_single_line])
+    position = models.CharField(
+        _("your position in the organisation"), max_length=200, validators=[validate_single_line]
+    )
     email = models.EmailField(_("email"))
-    phone = models.CharField(_("phone"), max_length=40)
+    phone = models.CharField(_("phone"), max_length=40, validators=[validate_single_line])
     message = models.TextField(_("message"), help_text=_("Why you should have access; how we can verify it."))
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.models import Agency, Indicator, Region, Role, ServiceType
+from core.validators import validate_single_line
 
 MAX_DURATION_YEARS = 3
 ABNORMALLY_LOW_SHARE = Decimal("0.70")
@@ -92,9 +94,9 @@ class Call(models.Model):
         Status.CANCELLED: set(),
     }
 
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    title_ru = models.CharField(_("title (Russian)"), max_length=300)
-    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True)
+    number = models.CharField(_("number"), max_length=40, unique=True, validators=[validate_single_line])
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, validators=[validate_single_line])
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=300, blank=True, validators=[validate_single_line])
     description_ru = models.TextField(_("description (Russian)"))
     description_kk = models.TextField(_("description (Kazakh)"), blank=True)
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="calls")
@@ -102,7 +104,7 @@ class Call(models.Model):
     service_type = models.ForeignKey(
         ServiceType, verbose_name=_("service type"), on_delete=models.PROTECT, related_name="calls"
     )
-    target_group = models.CharField(_("target group"), max_length=300)
+    target_group = models.CharField(_("target group"), max_length=300, validators=[validate_single_line])
     start_year = models.PositiveSmallIntegerField(_("first year"))
     duration_years = models.PositiveSmallIntegerField(
         _("duration (years)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_YEARS)]
@@ -243,9 +245,9 @@ class CallBudgetLine(models.Model):
 
 class Criterion(models.Model):
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
-    name_ru = models.CharField(_("criterion (Russian)"), max_length=200)
-    name_kk = models.CharField(_("criterion (Kazakh)"), max_length=200, blank=True)
-    name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True)
+    name_ru = models.CharField(_("criterion (Russian)"), max_length=200, validators=[validate_single_line])
+    name_kk = models.CharField(_("criterion (Kazakh)"), max_length=200, blank=True, validators=[validate_single_line])
+    name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True, validators=[validate_single_line])
     weight = models.PositiveSmallIntegerField(
         _("weight, %"), validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
@@ -312,6 +314,17 @@ class BidQuerySet(models.QuerySet):
         if user.role == Role.EXPERT:
             return opened.filter(call__commission__user=user).distinct()
         return self.none()
+
+    def unsealed(self, now: dt.datetime | None = None) -> BidQuerySet:
+        """Return bids that are no longer sealed: submitted to a call whose deadline has passed and that was not
+        cancelled before it (such a call's bids were never opened and stay sealed for ever; drafts and withdrawn
+        bids never unseal)."""
+        now = now or timezone.now()
+        return (
+            self.filter(call__deadline__lte=now)
+            .exclude(status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN])
+            .exclude(call__status=Call.Status.CANCELLED, call__cancelled_at__lt=F("call__deadline"))
+        )
 
     def live(self) -> BidQuerySet:
         """Return bids that are not withdrawn."""
@@ -395,7 +408,7 @@ class Bid(models.Model):
 class BidCostItem(models.Model):
     bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="cost_items")
     year = models.PositiveSmallIntegerField(_("year"))
-    item = models.CharField(_("item"), max_length=200)
+    item = models.CharField(_("item"), max_length=200, validators=[validate_single_line])
     amount = models.DecimalField(_("amount, ₸"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
 
     class Meta:
@@ -564,9 +577,14 @@ class Complaint(models.Model):
 
 
 def sealed_audit_events(queryset, now):
-    """Remove audit events about bids (and their documents) of calls whose deadline has not passed."""
+    """Remove audit events about bids (and their documents) that are still sealed: before the deadline, drafts and
+    withdrawn bids at any time, and every bid of a call cancelled before its deadline."""
     from django.contrib.contenttypes.models import ContentType
 
-    sealed_bids = Bid.objects.filter(call__deadline__gt=now).values_list("pk", flat=True)
+    sealed_ids = (
+        Bid.objects.exclude(pk__in=Bid.objects.unsealed(now).values("pk"))
+        .annotate(id_text=Cast("pk", models.CharField()))
+        .values("id_text")
+    )
     bid_type = ContentType.objects.get_for_model(Bid)
-    return queryset.exclude(content_type=bid_type, object_id__in=[str(pk) for pk in sealed_bids])
+    return queryset.exclude(content_type=bid_type, object_id__in=sealed_ids)

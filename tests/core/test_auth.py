@@ -236,3 +236,165 @@ def test_a_signed_in_user_visiting_the_login_page_goes_to_the_dashboard(client, 
     response = client.get(reverse("login"))
     assert response.status_code == 302
     assert response.url == reverse("core:dashboard")
+
+
+# -- the admin login: the same lockout ------------------------------------------------------------------------------
+
+
+def admin_log_in(client, username: str, password: str = factories.PASSWORD, ip: str = HOME_IP):
+    return client.post(
+        reverse("admin:login"), {"username": username, "password": password, "next": "/admin/"}, REMOTE_ADDR=ip
+    )
+
+
+def test_the_admin_login_logs_a_staff_account_in(client, admin_user):
+    response = admin_log_in(client, "admin")
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_the_admin_login_locks_after_repeated_failures_even_with_the_right_password(client, clock, admin_user):
+    for _ in range(12):
+        assert admin_log_in(client, "admin", "wrong-password").status_code == 200
+
+    response = admin_log_in(client, "admin")
+
+    assert response.status_code == 200
+    assert not logged_in(client)
+    assert [e.code for e in response.context["form"].errors.as_data()["__all__"]] == ["locked"]
+
+
+def test_the_admin_login_honours_a_lockout_earned_on_the_main_login(client, clock, admin_user):
+    fail(client, "admin", LIMIT, HOME_IP)
+
+    admin_log_in(client, "admin", ip=HOME_IP)
+
+    assert not logged_in(client)
+
+
+def test_the_main_login_honours_a_lockout_earned_on_the_admin_login(client, clock, admin_user):
+    for _ in range(LIMIT):
+        admin_log_in(client, "admin", "wrong-password")
+
+    log_in(client, "admin")
+
+    assert not logged_in(client)
+
+
+def test_the_admin_lockout_is_keyed_on_the_address_too(client, clock, admin_user):
+    for _ in range(LIMIT):
+        admin_log_in(client, "admin", "wrong-password", ip=RIVAL_IP)
+
+    admin_log_in(client, "admin", ip=HOME_IP)
+
+    assert logged_in(client)
+
+
+def test_the_admin_lockout_ends_after_the_lockout_minutes(client, clock, admin_user):
+    for _ in range(LIMIT):
+        admin_log_in(client, "admin", "wrong-password")
+    clock.shift(LOCKOUT)
+
+    admin_log_in(client, "admin")
+
+    assert logged_in(client)
+
+
+def test_a_non_staff_account_with_the_right_password_counts_as_a_failure_at_the_admin(client, clock, ngo_user):
+    for _ in range(LIMIT):
+        admin_log_in(client, "ngo")
+
+    assert LoginThrottle.objects.get(username="ngo", ip=HOME_IP).locked_until is not None
+    log_in(client, "ngo")
+    assert not logged_in(client)
+
+
+def page_text(response, username: str) -> str:
+    """Return the page without the parts that differ between requests (the CSRF token, the typed username)."""
+    text = response.content.decode()
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+    return text.replace(f'value="{username}"', 'value=""')
+
+
+@pytest.mark.parametrize("login", [log_in, admin_log_in], ids=["main", "admin"])
+def test_a_lockout_answers_the_same_whether_or_not_the_account_exists(client, clock, admin_user, login):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    answers = []
+    for username in ("admin", "no-such-account"):
+        for _ in range(LIMIT):
+            login(client, username, "wrong-password")
+        response = login(client, username, "wrong-password")
+        assert [e.code for e in response.context["form"].errors.as_data()["__all__"]] == ["locked"]
+        answers.append((response.status_code, page_text(response, username)))
+
+    assert answers[0][0] == answers[1][0] == 200
+    assert answers[0][1] == answers[1][1]
+    assert "Too many failed attempts" in answers[0][1]
+
+
+# -- the password-reset request does nothing that depends on the account before it answers --------------------------
+
+
+def reset_request(email: str):
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().post(reverse("password_reset"), {"email": email})
+    request.session = SessionStore()
+    request._dont_enforce_csrf_checks = True  # as the test client does: CSRF is not what is measured here
+    return request
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["existing account", "unknown address"])
+def test_the_reset_view_answers_before_any_account_work(django_assert_num_queries, ngo_user, known):
+    from core.views import PasswordResetView
+
+    email = ngo_user.email if known else "stranger@example.kz"
+
+    with django_assert_num_queries(0):  # no look-up of the account, no token, no mail before the answer
+        response = PasswordResetView.as_view()(reset_request(email))
+    assert (response.status_code, response.url) == (302, reverse("password_reset_done"))
+    assert mail.outbox == []
+
+    response.close()  # what the server does once the answer is written
+
+    assert len(mail.outbox) == (1 if known else 0)
+
+
+def test_the_reset_mail_is_sent_in_the_language_of_the_request(client, ngo_user):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    client.post(reverse("password_reset"), {"email": ngo_user.email})
+    assert len(mail.outbox) == 1
+    assert "state social order" not in mail.outbox[0].subject  # the Kazakh subject, not the English source
+
+
+def test_a_reset_mail_the_mail_system_refuses_is_logged_not_an_error_and_not_kept(client, settings, ngo_user):
+    from core.models import UnsentMail
+
+    settings.EMAIL_BACKEND = "tests.core.test_mail.RaisingBackend"
+
+    response = client.post(reverse("password_reset"), {"email": ngo_user.email})
+
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_done")
+    assert not UnsentMail.objects.exists()  # a reset link is not stored; the person asks again
+
+
+# -- the language cookie is like the others -------------------------------------------------------------------------
+
+
+def test_the_language_cookie_set_at_login_follows_the_cookie_settings(client, settings, ngo_user):
+    settings.LANGUAGE_COOKIE_SECURE = True
+    response = log_in(client, "ngo")
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_the_language_cookie_of_the_switch_follows_the_cookie_settings(client, settings, ngo_user):
+    settings.LANGUAGE_COOKIE_SECURE = True
+    response = client.post(reverse("core:set-language"), {"language": "kk", "next": "/"})
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True

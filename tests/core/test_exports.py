@@ -3,12 +3,16 @@
 import csv
 import datetime as dt
 import io
+import unicodedata
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from core.exports import XLSX_CONTENT_TYPE, csv_lines, csv_safe, xlsx_bytes
 from providers.models import Provider
@@ -49,6 +53,75 @@ def test_csv_prefixes_formula_like_text_with_an_apostrophe(text):
 @pytest.mark.parametrize("text", ["\tcmd", "\rcmd"])
 def test_csv_defuses_text_starting_with_a_tab_or_carriage_return(text):
     assert csv_safe(text) == "'" + text
+
+
+# Formula starts hidden behind whitespace or a line break, and the full-width forms some spreadsheets also obey.
+DISGUISED = [
+    " =1+1",
+    "   +7 701",
+    "\n=cmd|' /C calc'!A0",
+    "\r\n@SUM(A1)",
+    "\t -2",
+    "\u00a0=1",
+    "\u3000=1",
+    "\u200b=1",
+    "＝1+1",
+    "＋77010000000",
+    "－2",
+    "＠cmd",
+    ' ＝HYPERLINK("http://evil")',
+]
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_csv_defuses_formulas_behind_whitespace_or_in_full_width(text):
+    assert csv_safe(text) == "'" + text
+    assert parse_csv(csv_lines([[text]])) == [["'" + text]]
+
+
+@pytest.mark.parametrize("text", ["Алматы = 1", " Алматы", "\nОФ", "a＝b", "ｰ", "  "])
+def test_csv_leaves_text_whose_first_visible_character_is_harmless(text):
+    assert csv_safe(text) == text
+
+
+def spreadsheet_reads_as_formula(cell: str) -> bool:
+    """Model a permissive spreadsheet: skip what it may drop before the first visible character; a leading
+    apostrophe marks text."""
+    if cell.startswith("'"):
+        return False
+    visible = cell.lstrip("".join(c for c in cell if c.isspace() or unicodedata.category(c) in ("Cc", "Cf")))
+    return visible[:1] in {"=", "+", "-", "@", "＝", "＋", "－", "＠"}
+
+
+# Texts shaped like the attacks: some blank or invisible characters, then often a formula start, then anything.
+BLANKS = st.text(alphabet=st.sampled_from(" \t\r\n\u00a0\u2003\u3000\u200b\ufeff\x0b\x1f"), max_size=4)
+STARTS = st.one_of(st.sampled_from("=+-@＝＋－＠"), st.characters(exclude_categories=["Cs"]))
+ATTACK_LIKE = st.one_of(st.text(max_size=40), st.builds(lambda a, b, c: a + b + c, BLANKS, STARTS, st.text()))
+
+
+@given(ATTACK_LIKE)
+def test_no_generated_text_reaches_a_csv_cell_as_a_formula(text):
+    cell = csv_safe(text)
+    assert not spreadsheet_reads_as_formula(cell)
+    assert cell in (text, "'" + text)  # nothing else changes: the apostrophe is the only edit
+    assert parse_csv(csv_lines([[text]])) == [[cell]]
+
+
+@given(st.lists(ATTACK_LIKE, min_size=1, max_size=8))
+@hypothesis_settings(max_examples=40)
+def test_no_generated_text_reaches_an_xlsx_cell_as_a_formula(texts):
+    sheet = read_xlsx(xlsx_bytes([["text"], *[[t] for t in texts]], sheet_name="test"))
+    for row, text in enumerate(texts, start=2):
+        cell = sheet.cell(row=row, column=1)
+        assert cell.data_type == "s"  # a plain string cell, never "f"
+        if text:
+            assert cell.value is not None
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_xlsx_writes_disguised_formulas_as_plain_strings(text):
+    sheet = read_xlsx(xlsx_bytes([["text"], [text]], sheet_name="test"))
+    assert sheet["A2"].data_type == "s"
 
 
 @pytest.mark.parametrize("value", [-5, -1.5, Decimal("-1234.50"), 0, 42])

@@ -153,3 +153,13 @@ def test_a_signed_in_user_sees_the_dashboard(client, ngo_user):
 def test_pages_cannot_be_framed(client, db):
     response = client.get(reverse("core:home"))
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_every_cookie_is_secure_in_production():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY)"
+    )
+    result = run_manage("shell", "--verbosity", "0", "-c", code, **production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "True"]

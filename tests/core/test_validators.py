@@ -9,7 +9,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.validators import bin_check_digit, bin_error, make_bin, validate_bin
+from core.validators import bin_check_digit, bin_error, forbidden_control, make_bin, validate_bin, validate_single_line
 
 # 1 5 0 5 4 0 0 0 0 0 1 | 7
 # first pass, weights 1..11: 1·1 + 5·2 + 0·3 + 5·4 + 4·5 + 0·6 + 0·7 + 0·8 + 0·9 + 0·10 + 1·11 = 1+10+20+20+11 = 62
@@ -170,3 +170,55 @@ def test_at_most_one_check_digit_completes_a_prefix(prefix):
     valid = [d for d in "0123456789" if bin_error(prefix + d) is None]
     assert len(valid) <= 1
     assert (make_bin(prefix) is None) == (not valid)
+
+
+# -- one-line names, titles and numbers -------------------------------------------------------------------------
+
+# Every character that would break an email header or a file name, or reorder what a reader sees.
+CONTROLS = ["\r", "\n", "\t", "\x00", "\x0b", "\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\u2029"]
+BIDI_OVERRIDES = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+INVISIBLE_ONLY = ["\u200b", "\u3164", "\u00a0\u200b", "\u2800\u2800", "\ufeff", "\u115f\u1160", "\u00ad", "\u0301"]
+
+
+@pytest.mark.parametrize("char", CONTROLS + BIDI_OVERRIDES)
+def test_a_control_character_inside_a_name_is_refused_and_named(char):
+    with pytest.raises(ValidationError) as raised:
+        validate_single_line(f"ОФ «Шан{char}ырак»")
+    error = raised.value.error_list[0]
+    assert error.code == "control_character"
+    assert f"U+{ord(char):04X}" in error.message % error.params
+    assert forbidden_control(f"ab{char}") == char
+
+
+@pytest.mark.parametrize("text", INVISIBLE_ONLY)
+def test_a_name_made_only_of_invisible_characters_is_refused(text):
+    with pytest.raises(ValidationError) as raised:
+        validate_single_line(text)
+    assert raised.value.error_list[0].code == "invisible"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ОФ «Шанырак»", "Қамқор ұйымы", "ГСЗ-2027/75-101", 'ОФ "Дом & семья"', "Ана мен бала\u200b", "Zoë", "", "№ 5"],
+)
+def test_ordinary_names_pass(text):
+    validate_single_line(text)  # raises nothing
+
+
+def test_the_messages_are_translated():
+    with translation.override("ru"), pytest.raises(ValidationError) as raised:
+        validate_single_line("\u200b")
+    assert raised.value.messages == ["Этот текст состоит только из невидимых символов."]
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=["Cc", "Cs"]), min_size=1).filter(str.strip))
+def test_text_with_a_visible_letter_and_no_control_passes(text):
+    text = "Ж" + text.replace("\u2028", "").replace("\u2029", "")
+    text = "".join(c for c in text if forbidden_control(c) is None)
+    validate_single_line(text)
+
+
+@given(st.text(), st.sampled_from(CONTROLS + BIDI_OVERRIDES), st.text())
+def test_any_text_holding_a_control_character_is_refused(before, char, after):
+    with pytest.raises(ValidationError):
+        validate_single_line(before + char + after)
