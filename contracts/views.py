@@ -32,12 +32,15 @@ from contracts.forms import (
 )
 from contracts.models import (
     Actual,
+    Amendment,
     Contract,
     ContractDocument,
     Payment,
     Report,
     ReportExpense,
     ReportingPeriod,
+    Target,
+    Tranche,
     paid_by_tranche,
 )
 from contracts.tables import ContractTable, PeriodTable
@@ -46,7 +49,7 @@ from core.documents import document_response
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.forms import DocumentForm
-from core.models import AuditEvent, Indicator, Role
+from core.models import AuditEvent, Indicator
 from core.util import today
 from tenders.models import Call
 
@@ -59,10 +62,9 @@ def contracts_for_list(user):
 
 
 def has_scope(user) -> bool:
-    """Return whether the user has a scope of contracts to manage or follow in detail."""
-    return user.is_authenticated and (
-        user.is_superuser or user.role in (Role.OFFICER, Role.NGO, Role.COMMITTEE, Role.ADMIN)
-    )
+    """Return whether the user has a scope of contracts to manage or follow in detail: the parties (officers and
+    NGO members), committee staff and admins; experts and the public see every contract in summary."""
+    return user.is_authenticated and (user.is_officer or user.is_ngo or user.sees_all)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -83,12 +85,13 @@ class ContractListView(ExportMixin, SingleTableMixin, FilterView):
         return {}
 
 
-def tranche_rows(contract: Contract) -> list[dict]:
-    """Return each tranche with what was paid of each part, what remains, and whether its fixed part is late."""
-    tranches = list(contract.tranches.all())
+def tranche_rows(contract: Contract, user) -> list[dict]:
+    """Return each tranche with what was paid of each part, what remains, and whether its fixed part is late (the
+    payments only where the user may see the contract's details)."""
+    tranches = list(Tranche.objects.visible_to(user).filter(contract=contract))
     paid = paid_by_tranche(tranches)
     payments = {}
-    for payment in Payment.objects.filter(tranche__contract=contract).order_by("date", "id"):
+    for payment in Payment.objects.visible_to(user).filter(tranche__contract=contract).order_by("date", "id"):
         payments.setdefault(payment.tranche_id, []).append(payment)
     on = today()
     rows = []
@@ -125,23 +128,30 @@ class ContractDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         contract, user = self.object, self.request.user
         details = permissions.can_see_details(user, contract)
-        periods = list(contract.periods.select_related("report")) if details else []
+        periods = list(ReportingPeriod.objects.visible_to(user).filter(contract=contract).select_related("report"))
         on = today()
         for period in periods:
             period.report_obj = getattr(period, "report", None)
             period.overdue = period.due_date < on and (
                 period.report_obj is None or period.report_obj.status in (Report.Status.DRAFT, Report.Status.RETURNED)
             )
+            period.can_fill = permissions.can_edit_report(user, period.report_obj, contract)
+        amendments = list(Amendment.objects.visible_to(user).filter(contract=contract).select_related("created_by"))
+        can_manage = permissions.can_manage(user, contract) and contract.status == Contract.Status.ACTIVE
         context.update(
             {
                 "details": details,
-                "tranches": tranche_rows(contract),
-                "amendments": contract.amendments.select_related("created_by") if details else [],
-                "targets": contract.targets.select_related("indicator"),
+                "tranches": tranche_rows(contract, user),
+                "amendments": amendments,
+                "value_reduced": any(a.is_reduction for a in amendments),
+                "terminated": contract.status == Contract.Status.TERMINATED,
+                "outcome_part": bool(contract.call.outcome_share),
+                "targets": Target.objects.visible_to(user).filter(contract=contract).select_related("indicator"),
                 "periods": periods,
-                "documents": contract.documents.filter(report__isnull=True) if details else [],
+                "documents": ContractDocument.objects.visible_to(user).filter(contract=contract, report__isnull=True),
                 "can_sign": permissions.can_sign(user, contract),
-                "can_manage": permissions.can_manage(user, contract) and contract.status == Contract.Status.ACTIVE,
+                "can_manage": can_manage,
+                "can_add_document": can_manage or permissions.is_contract_member(user, contract),
                 "is_member": permissions.is_contract_member(user, contract),
                 "events": AuditEvent.objects.for_object(contract)[:50] if details else [],
                 "document_form": DocumentForm(),
@@ -380,21 +390,16 @@ class DocumentUploadView(ContractActionMixin, View):
         )
 
 
-class DocumentView(ContractActionMixin, View):
+class DocumentView(View):
+    """A document of a contract or of one of its reports: a detail, hidden (404) outside the contract's parties,
+    committee staff and admins, although the contract itself is public."""
+
     def get(self, request, pk, doc):
-        contract = self.get_contract(request, pk, permissions.can_see_details)
-        document = get_object_or_404(ContractDocument, contract=contract, pk=doc)
+        document = get_object_or_404(ContractDocument.objects.visible_to(request.user), contract_id=pk, pk=doc)
         return document_response(document.file, document.original_name or document.title)
 
 
 # -- reports -------------------------------------------------------------------------------------------------------
-
-
-def periods_visible_to(user):
-    """Return reporting periods of the contracts the user may see in detail."""
-    if not user.is_authenticated:
-        return ReportingPeriod.objects.none()
-    return ReportingPeriod.objects.filter(contract__in=Contract.objects.in_scope(user))
 
 
 class PeriodListView(ExportMixin, SingleTableMixin, FilterView):
@@ -409,7 +414,7 @@ class PeriodListView(ExportMixin, SingleTableMixin, FilterView):
     def get_queryset(self):
         on = today()
         return (
-            periods_visible_to(self.request.user)
+            ReportingPeriod.objects.visible_to(self.request.user)
             .select_related("contract__provider", "report")
             .annotate(
                 status_code=Case(
@@ -452,7 +457,9 @@ class ReportEditView(View):
     template_name = "contracts/report_form.html"
 
     def setup_period(self, request, pk):
-        period = get_object_or_404(periods_visible_to(request.user).select_related("contract__provider"), pk=pk)
+        period = get_object_or_404(
+            ReportingPeriod.objects.visible_to(request.user).select_related("contract__provider"), pk=pk
+        )
         report = Report.objects.filter(period=period).first()
         if report and not permissions.can_edit_report(request.user, report, period.contract):
             return period, report, redirect(report)
@@ -558,8 +565,8 @@ class ReportDetailView(DetailView):
                 "contract": contract,
                 "actuals": actuals,
                 "expenses": report.expenses.all(),
-                "documents": report.documents.all(),
-                "can_review": permissions.can_manage(user, contract) and report.status == Report.Status.SUBMITTED,
+                "documents": ContractDocument.objects.visible_to(user).filter(report=report),
+                "can_review": permissions.can_review_report(user, report),
                 "can_edit": permissions.can_edit_report(user, report, contract),
                 "return_form": ReturnForm(),
                 "events": AuditEvent.objects.for_object(report)[:30],

@@ -155,13 +155,16 @@ class EvaluationDetailView(DetailView):
         result = council_result(evaluation)
         submitted_own = me is not None and me.submitted_at is not None
         manage = permissions.can_conclude(user, evaluation)
+        means = result.means or {}
         context.update(
             {
                 "contract": evaluation.contract,
                 "me": me,
+                "my_step": permissions.evaluator_step(me, evaluation),
                 "evaluators": evaluators,
                 "result": result,
                 "criteria": CRITERIA,
+                "criterion_means": [(label, means.get(code)) for code, label in CRITERIA],
                 "show_scores": manage or submitted_own or evaluation.status == ResultEvaluation.Status.SUBMITTED,
                 "can_conclude": manage and evaluation.status == ResultEvaluation.Status.OPEN and result.has_quorum,
                 "can_reopen": manage and evaluation.status == ResultEvaluation.Status.SUBMITTED,
@@ -216,7 +219,11 @@ class IndicatorListView(ListView):
     context_object_name = "indicators"
 
     def get_queryset(self):
-        return Indicator.objects.select_related("service_type").order_by("service_type_id", "kind", "code")
+        return (
+            Indicator.objects.visible_to(self.request.user)
+            .select_related("service_type")
+            .order_by("service_type_id", "kind", "code")
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_manage=permissions.can_manage_indicators(self.request.user), **kwargs)
@@ -247,7 +254,7 @@ class IndicatorDeleteView(View):
     def post(self, request, pk):
         if not permissions.can_manage_indicators(request.user):
             raise PermissionDenied
-        indicator = get_object_or_404(Indicator, pk=pk)
+        indicator = get_object_or_404(Indicator.objects.visible_to(request.user), pk=pk)
         try:
             with transaction.atomic():
                 audit.record(actor=request.user, action="deleted", target=indicator, note=indicator.code)
@@ -267,7 +274,7 @@ def contract_section(request, object):
         return None
     outcomes = outcomes_for([contract])
     years = sorted((o for (cid, _y), o in outcomes.items() if cid == contract.pk), key=lambda o: o.year)
-    evaluations = {e.year: e for e in ResultEvaluation.objects.filter(contract=contract)}
+    evaluations = {e.year: e for e in ResultEvaluation.objects.visible_to(request.user).filter(contract=contract)}
     annual_accepted = set(
         ReportingPeriod.objects.filter(
             contract=contract, kind="annual", report__status=Report.Status.ACCEPTED
@@ -294,7 +301,7 @@ def provider_section(request, object):
 
 
 def bid_section(request, object):
-    if not permissions.can_see_profile(request.user, object.provider) or request.user.role == "ngo":
+    if request.user.is_ngo or not permissions.can_see_profile(request.user, object.provider):
         return None
     return {"summary": summaries([object.provider_id])[object.provider_id], "provider": object.provider}
 

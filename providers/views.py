@@ -83,7 +83,7 @@ class ProviderDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         provider, user = self.object, self.request.user
         on = today()
-        staff = list(provider.staff.all())
+        staff = list(StaffMember.objects.visible_to(user).filter(provider=provider))
         for member in staff:
             member.child_ok = member.may_work_with_children(on)
             member.lapsing_items = member.lapsing(on)
@@ -96,9 +96,15 @@ class ProviderDetailView(DetailView):
                 "child_ok_count": sum(1 for m in staff if m.is_active and m.child_ok),
                 "lapsing_staff": [m for m in staff if m.is_active and m.lapsing_items],
                 "show_personal": personal,
-                "service_areas": provider.service_areas.select_related("region", "service_type"),
-                "members": provider.memberships.select_related("user") if personal else None,
-                "invitations": provider.invitations.filter(accepted_at__isnull=True) if personal else None,
+                "service_areas": ServiceArea.objects.visible_to(user)
+                .filter(provider=provider)
+                .select_related("region", "service_type"),
+                "members": Membership.objects.visible_to(user).filter(provider=provider).select_related("user")
+                if personal
+                else None,
+                "invitations": Invitation.objects.visible_to(user).filter(provider=provider, accepted_at__isnull=True)
+                if personal
+                else None,
                 "events": AuditEvent.objects.for_object(provider)[:50],
                 "can_edit": permissions.can_edit(user, provider),
                 "can_verify": permissions.can_verify(user, provider),
@@ -196,7 +202,7 @@ class ChildFormMixin(audit.AuditedFormMixin, MemberRequiredMixin):
         return {**super().get_form_kwargs(), "provider": self.provider}
 
     def get_queryset(self):
-        return self.model.objects.filter(provider=self.provider)
+        return self.model.objects.visible_to(self.request.user).filter(provider=self.provider)
 
     def audit_target(self, instance):
         return self.provider
@@ -245,7 +251,7 @@ class ChildDeleteView(MemberRequiredMixin, DeleteView):
     template_name = "providers/child_confirm_delete.html"
 
     def get_queryset(self):
-        return self.model.objects.filter(provider=self.provider)
+        return self.model.objects.visible_to(self.request.user).filter(provider=self.provider)
 
     def form_valid(self, form):
         obj = self.get_object()
