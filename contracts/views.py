@@ -51,7 +51,7 @@ from core.exports import ExportMixin
 from core.forms import DocumentForm
 from core.models import AuditEvent, Indicator
 from core.util import today
-from tenders.models import Call
+from tenders.models import Bid, Call
 
 
 def contracts_for_list(user):
@@ -174,7 +174,7 @@ class PrepareContractView(View):
         return call, None
 
     def initial(self, call):
-        winner = call.bids.filter(status="winner").first()
+        winner = Bid.objects.visible_to(self.request.user).filter(call=call, status=Bid.Status.WINNER).first()
         if winner is None:
             raise Http404
         start, end = services.default_dates(call)

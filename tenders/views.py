@@ -430,7 +430,11 @@ class CommissionView(View):
         return render(
             request,
             self.template_name,
-            {"call": call, "form": CommissionMemberForm(call=call), "members": call.commission.select_related("user")},
+            {
+                "call": call,
+                "form": CommissionMemberForm(call=call),
+                "members": CommissionMember.objects.visible_to(request.user).filter(call=call).select_related("user"),
+            },
         )
 
     def post(self, request, pk):
@@ -567,7 +571,7 @@ class BidEditView(View):
             "items": items,
             "checks": qualification.qualification_checks(bid.call, bid.provider, list(bid.staff.all())),
             "document_form": document_form or DocumentForm(),
-            "documents": bid.documents.all(),
+            "documents": BidDocument.objects.visible_to(self.request.user).filter(bid=bid),
             "staff_count": len(staff),
         }
 
