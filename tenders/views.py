@@ -508,7 +508,6 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
             "call": self.call,
             "rows": rows,
             "table": self.get_table(),
-            "export_links": self.export_links(),
             "can_manage": permissions.can_manage_call(request.user, self.call),
             "member": member,
             "reason_form": ReasonForm(),
@@ -517,9 +516,6 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
             else None,
         }
         return render(request, self.template_name, context)
-
-    def export_links(self):
-        return {fmt: f"?export={fmt}" for fmt in ("xlsx", "csv")}
 
     def get_context_data(self, **kwargs):
         return kwargs
