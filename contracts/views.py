@@ -489,6 +489,7 @@ class ReportEditView(View):
             "period": period,
             "contract": period.contract,
             "report": report,
+            "returned": report is not None and report.status == Report.Status.RETURNED,
             "form": form,
             "expenses": expenses,
             "tranche": tranche,

@@ -18,3 +18,4 @@ class Action:
     placeholder: str = ""
     confirm: str = ""
     testid: str = ""
+    form_class: str = ""

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import Report, ReportingPeriod
 from core import dashboard, registry
 from core.models import Role
-from evaluation import views
+from evaluation import permissions, views
 from evaluation.models import Evaluator, ResultEvaluation
 
 
@@ -46,6 +46,9 @@ def my_evaluations(user) -> dict | None:
     )
     if not seats.exists():
         return None if user.is_officer else {"seats": []}
+    seats = list(seats)
+    for seat in seats:
+        seat.step = permissions.evaluator_step(seat, seat.evaluation)
     return {"seats": seats}
 
 

@@ -37,7 +37,16 @@ class ProviderProfileView(DetailView):
         return provider
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(profile=provider_profile(self.object), **kwargs)
+        profile = provider_profile(self.object)
+        # The track record counts every evaluation; each links only where the reader may open it.
+        openable = set(
+            ResultEvaluation.objects.visible_to(self.request.user)
+            .filter(pk__in=[e.pk for e in profile.evaluations])
+            .values_list("pk", flat=True)
+        )
+        for evaluation in profile.evaluations:
+            evaluation.openable = evaluation.pk in openable
+        return super().get_context_data(profile=profile, **kwargs)
 
 
 class RankingView(TemplateView):

@@ -24,6 +24,7 @@ def my_organisations(user) -> dict | None:
         rows.append(
             {
                 "provider": provider,
+                "unverified": provider.status == Provider.Status.UNVERIFIED,
                 "staff": len(members),
                 "child_ok": sum(1 for m in members if m.pk in child_ok),
                 "lapsing": [(m, what, until) for m in members for what, until in m.lapsing(on)],

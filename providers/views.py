@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -17,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import audit
+from core.actions import Action
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.mail import notify
@@ -91,7 +93,8 @@ class ProviderDetailView(DetailView):
         context.update(
             {
                 "today": on,
-                "staff": staff,
+                "staff": [m for m in staff if m.is_active or personal],  # who left: the NGO's own history
+                "other_name": other_name(provider),
                 "active_staff": [m for m in staff if m.is_active],
                 "child_ok_count": sum(1 for m in staff if m.is_active and m.child_ok),
                 "lapsing_staff": [m for m in staff if m.is_active and m.lapsing_items],
@@ -108,12 +111,46 @@ class ProviderDetailView(DetailView):
                 "events": AuditEvent.objects.for_object(provider)[:50],
                 "can_edit": permissions.can_edit(user, provider),
                 "can_verify": permissions.can_verify(user, provider),
+                "actions": provider_actions(user, provider),
                 "listing_current": provider.listing_is_current(on),
                 "experience": provider.experience_years(on),
                 "reason_form": ReasonForm(),
             }
         )
         return context
+
+
+def other_name(provider: Provider) -> tuple[str, str] | None:
+    """Return (language, name) of the organisation's name in the other language, when it differs from the one shown."""
+    if provider.name_kk and provider.name_kk != provider.name:
+        return "kk", provider.name_kk
+    if provider.name_ru != provider.name:
+        return "ru", provider.name_ru
+    return None
+
+
+def provider_actions(user, provider: Provider) -> list[Action]:
+    """Return the status steps the user may take on the organisation (an admin or an officer of its home region)."""
+    if not permissions.can_verify(user, provider):
+        return []
+
+    def url(action: str) -> str:
+        return reverse("providers:provider-transition", args=[provider.pk, action])
+
+    steps = {
+        Provider.Status.UNVERIFIED: Action("verify", url("verify"), _("Verify"), "btn-success"),
+        Provider.Status.ACTIVE: Action(
+            "suspend",
+            url("suspend"),
+            _("Suspend"),
+            "btn-outline-danger",
+            "required-reason",
+            placeholder=_("Reason for suspension"),
+            form_class="suspend-form flex-wrap",
+        ),
+        Provider.Status.SUSPENDED: Action("reactivate", url("reactivate"), _("Reactivate"), "btn-success"),
+    }
+    return [steps[provider.status]] if provider.status in steps else []
 
 
 @method_decorator(login_not_required, name="dispatch")

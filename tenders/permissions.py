@@ -109,6 +109,26 @@ def can_answer(user, call: Call) -> bool:
 # -- bids --------------------------------------------------------------------------------------------------------
 
 
+def can_decide_admission(user, call: Call) -> bool:
+    """The agency's officers admit or reject opened bids while the commission scores."""
+    return can_manage_call(user, call) and call.status == Call.Status.EVALUATION and call.scoring_closed_at is None
+
+
+def member_step(seat: CommissionMember | None, call: Call, bid: Bid, declared: bool | None) -> str | None:
+    """Return what a commission member does next on a bid: "declare" a conflict or none, then "score" an admitted
+    bid while scoring is open, or nothing ("recused"); None for anyone without a seat or outside the evaluation.
+    `declared` is the member's declaration on the bid (None: not made yet, True: a conflict)."""
+    if seat is None or call.status != Call.Status.EVALUATION:
+        return None
+    if declared is None:
+        return "declare"
+    if declared:
+        return "recused"
+    if bid.status == Bid.Status.ADMITTED and call.scoring_closed_at is None:
+        return "score"
+    return None
+
+
 def can_see_bids(user, call: Call) -> bool:
     """Return whether the user may see the bids of a call: only after its deadline, as its officer or member."""
     if not call.deadline_passed(timezone.now()) or call.status in (Call.Status.DRAFT, Call.Status.PUBLISHED):

@@ -425,17 +425,13 @@ class CommissionView(View):
             raise PermissionDenied
         return call
 
+    def context(self, request, call, form) -> dict:
+        members = list(CommissionMember.objects.visible_to(request.user).filter(call=call).select_related("user"))
+        return {"call": call, "form": form, "members": members, "below_quorum": len(members) < 3}
+
     def get(self, request, pk):
         call = self.setup_call(request, pk)
-        return render(
-            request,
-            self.template_name,
-            {
-                "call": call,
-                "form": CommissionMemberForm(call=call),
-                "members": CommissionMember.objects.visible_to(request.user).filter(call=call).select_related("user"),
-            },
-        )
+        return render(request, self.template_name, self.context(request, call, CommissionMemberForm(call=call)))
 
     def post(self, request, pk):
         call = self.setup_call(request, pk)
@@ -460,12 +456,7 @@ class CommissionView(View):
                 return redirect("tenders:commission", pk=call.pk)
             except InvalidTransition as error:
                 form.add_error(None, error.messages[0])
-        return render(
-            request,
-            self.template_name,
-            {"call": call, "form": form, "members": call.commission.select_related("user")},
-            status=400,
-        )
+        return render(request, self.template_name, self.context(request, call, form), status=400)
 
 
 # -- bids -------------------------------------------------------------------------------------------------------
@@ -502,8 +493,13 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
         declared = {}
         if member:
             declared = dict(ConflictDeclaration.objects.filter(member=member).values_list("bid_id", "has_conflict"))
+        decide = permissions.can_decide_admission(request.user, self.call)
         for row in rows:
-            row["declared"] = declared.get(row["bid"].pk)
+            bid = row["bid"]
+            row["declared"] = declared.get(bid.pk)
+            row["step"] = permissions.member_step(member, self.call, bid, row["declared"])
+            row["can_admit"] = decide and bid.status != Bid.Status.ADMITTED
+            row["can_reject"] = decide and bid.status != Bid.Status.REJECTED
         context = {
             "call": self.call,
             "rows": rows,
