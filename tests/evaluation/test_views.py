@@ -333,3 +333,31 @@ def test_an_ngo_cannot_delete_an_indicator(client, ngo_user):
 
     assert client.post(reverse("evaluation:indicator-delete", args=[unused.pk])).status_code == 403
     assert Indicator.objects.filter(pk=unused.pk).exists()
+
+
+# -- what each reader may open from the pages --------------------------------------------------------------------
+
+
+def test_the_ngo_sees_no_open_evaluation_on_its_contract_until_it_is_concluded(client, ngo_user, evaluation):
+    client.force_login(ngo_user)
+    page = client.get(evaluation.contract.get_absolute_url()).content.decode()
+    assert evaluation.get_absolute_url() not in page  # an open evaluation is outside the NGO's scope (404)
+
+    ResultEvaluation.objects.filter(pk=evaluation.pk).update(status=ResultEvaluation.Status.SUBMITTED)
+    page = client.get(evaluation.contract.get_absolute_url()).content.decode()
+    assert evaluation.get_absolute_url() in page
+    assert client.get(evaluation.get_absolute_url()).status_code == 200
+
+
+def test_the_profile_links_only_the_evaluations_the_reader_may_open(client, expert, council, provider, evaluation):
+    url = reverse("evaluation:provider-profile", args=[provider.pk])
+
+    client.force_login(expert)  # not on this council: the track record counts it, but does not link it
+    page = client.get(url)
+    assert [e.openable for e in page.context["profile"].evaluations] == [False]
+    assert evaluation.get_absolute_url() not in page.content.decode()
+
+    client.force_login(council[0])
+    page = client.get(url)
+    assert [e.openable for e in page.context["profile"].evaluations] == [True]
+    assert evaluation.get_absolute_url() in page.content.decode()

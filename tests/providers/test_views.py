@@ -292,6 +292,31 @@ def test_other_roles_may_not_verify(client, clock, request, role, unverified):
     assert unverified.status == Provider.Status.UNVERIFIED
 
 
+@pytest.mark.parametrize(
+    ("status", "step"),
+    [
+        (Provider.Status.UNVERIFIED, "verify"),
+        (Provider.Status.ACTIVE, "suspend"),
+        (Provider.Status.SUSPENDED, "reactivate"),
+    ],
+)
+def test_the_page_offers_the_verifying_officer_the_next_status_step(client, clock, officer, unverified, status, step):
+    Provider.objects.filter(pk=unverified.pk).update(status=status)
+
+    page = as_user(client, officer).get(unverified.get_absolute_url())
+
+    assert [action.name for action in page.context["actions"]] == [step]
+    assert reverse("providers:provider-transition", args=[unverified.pk, step]) in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ["other_officer", "expert", "committee"])
+def test_the_page_offers_no_status_step_to_whoever_may_not_verify(client, clock, request, role, unverified):
+    page = as_user(client, request.getfixturevalue(role)).get(unverified.get_absolute_url())
+
+    assert page.context["actions"] == []
+    assert "/status/" not in page.content.decode()
+
+
 def test_a_member_may_not_verify_their_own_organisation(client, clock, ngo_user, provider):
     Provider.objects.filter(pk=provider.pk).update(status=Provider.Status.UNVERIFIED)
     response = transition(as_user(client, ngo_user), provider, "verify")

@@ -134,3 +134,46 @@ def test_the_ngo_continues_its_draft_only_while_the_call_accepts_bids(client, cl
     assert edit in client.get(call.get_absolute_url()).content.decode()
     clock.move_to(call.deadline)
     assert edit not in client.get(call.get_absolute_url()).content.decode()
+
+
+# -- the bids page: the officer's admission and each member's next step ---------------------------------------------
+
+
+def bid_rows(client, user, call) -> list[dict]:
+    return as_user(client, user).get(reverse("tenders:call-bids", args=[call.pk])).context["rows"]
+
+
+def test_the_officer_admits_or_rejects_each_opened_bid_until_scoring_closes(client, clock, officer):
+    call = call_in(officer, Call.Status.EVALUATION)
+    submitted = factories.BidFactory(call=call, status=Bid.Status.SUBMITTED)
+    admitted = factories.BidFactory(call=call, status=Bid.Status.ADMITTED)
+
+    rows = {row["bid"]: row for row in bid_rows(client, officer, call)}
+    assert (rows[submitted]["can_admit"], rows[submitted]["can_reject"]) == (True, True)
+    assert (rows[admitted]["can_admit"], rows[admitted]["can_reject"]) == (False, True)
+
+    Call.objects.filter(pk=call.pk).update(scoring_closed_at=timezone.now())
+    rows = bid_rows(client, officer, call)
+    assert [(row["can_admit"], row["can_reject"]) for row in rows] == [(False, False), (False, False)]
+
+
+def test_a_member_declares_then_scores_an_admitted_bid(client, clock, officer, expert):
+    call = call_in(officer, Call.Status.EVALUATION)
+    bid = factories.BidFactory(call=call, status=Bid.Status.ADMITTED)
+    member = factories.CommissionMemberFactory(call=call, user=expert)
+
+    assert [row["step"] for row in bid_rows(client, expert, call)] == ["declare"]
+    factories.ConflictDeclarationFactory(member=member, bid=bid, has_conflict=False)
+    assert [row["step"] for row in bid_rows(client, expert, call)] == ["score"]
+    Call.objects.filter(pk=call.pk).update(scoring_closed_at=timezone.now())
+    assert [row["step"] for row in bid_rows(client, expert, call)] == [None]
+
+
+def test_a_member_with_a_conflict_is_recused_and_the_officer_has_no_member_step(client, clock, officer, expert):
+    call = call_in(officer, Call.Status.EVALUATION)
+    bid = factories.BidFactory(call=call, status=Bid.Status.ADMITTED)
+    member = factories.CommissionMemberFactory(call=call, user=expert)
+    factories.ConflictDeclarationFactory(member=member, bid=bid, has_conflict=True)
+
+    assert [row["step"] for row in bid_rows(client, expert, call)] == ["recused"]
+    assert [row["step"] for row in bid_rows(client, officer, call)] == [None]
