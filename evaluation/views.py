@@ -183,6 +183,14 @@ class EvaluationDetailView(DetailView):
                 **evidence(evaluation.contract, evaluation.year),
             }
         )
+        # The council sees each report's status as evidence; the report itself opens only within the reader's scope.
+        openable = set(
+            Report.objects.visible_to(user)
+            .filter(period__in=[p.pk for p in context["periods"]])
+            .values_list("pk", flat=True)
+        )
+        for period in context["periods"]:
+            period.report_openable = period.report_obj is not None and period.report_obj.pk in openable
         return context
 
 

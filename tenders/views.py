@@ -119,7 +119,14 @@ def call_actions(user, call: Call, now: dt.datetime, award_outcome: str | None) 
         actions.append(Action("publish", url("call-publish"), _("Publish"), "btn-success"))
     if permissions.can_extend(user, call, now):
         actions.append(
-            Action("extend", url("call-extend"), _("Extend the deadline"), "btn-outline-primary btn-sm", "deadline")
+            Action(
+                "extend",
+                url("call-extend"),
+                _("Extend the deadline"),
+                "btn-outline-primary btn-sm",
+                "deadline",
+                form_class="flex-wrap",
+            )
         )
     if permissions.can_open_bids(user, call, now):
         actions.append(Action("open", url("call-open"), _("Open the bids"), "btn-primary", testid="open-bids"))

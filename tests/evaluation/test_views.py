@@ -361,3 +361,18 @@ def test_the_profile_links_only_the_evaluations_the_reader_may_open(client, expe
     page = client.get(url)
     assert [e.openable for e in page.context["profile"].evaluations] == [True]
     assert evaluation.get_absolute_url() in page.content.decode()
+
+
+def test_the_evidence_links_a_report_only_for_readers_who_may_open_it(client, officer, council, evaluation):
+    report = evaluation.contract.periods.get(kind="annual", year=2025).report
+
+    client.force_login(council[0])  # an evaluator sees the report's status, not the report (outside their scope)
+    page = client.get(evaluation.get_absolute_url())
+    assert [p.report_openable for p in page.context["periods"] if p.report_obj] == [False]
+    assert report.get_absolute_url() not in page.content.decode()
+    assert client.get(report.get_absolute_url()).status_code == 404
+
+    client.force_login(officer)
+    page = client.get(evaluation.get_absolute_url())
+    assert [p.report_openable for p in page.context["periods"] if p.report_obj] == [True]
+    assert report.get_absolute_url() in page.content.decode()
