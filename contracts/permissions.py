@@ -12,6 +12,13 @@ def is_contract_member(user, contract: Contract) -> bool:
     return user.is_authenticated and user.member_of(contract.provider_id)
 
 
+def follows_contracts(user) -> bool:
+    """Return whether the user has a scope of contracts to manage or follow in detail (their list shows it): the
+    parties (officers and NGO members), committee staff and admins; experts and the public see every contract in
+    summary."""
+    return user.is_authenticated and (user.is_officer or user.is_ngo or user.sees_all)
+
+
 def can_list_contracts(user) -> bool:
     """The menu's list of contracts: public, but experts work through their evaluations instead."""
     return not (user.is_authenticated and user.is_expert)

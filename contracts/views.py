@@ -57,14 +57,11 @@ from tenders.models import Bid, Call
 def contracts_for_list(user):
     """Return the contracts of the list: the user's scope with money and flags; everyone else sees all contracts
     (public facts) in summary."""
-    contracts = Contract.objects.in_scope(user) if has_scope(user) else Contract.objects.visible_to(user)
+    if permissions.follows_contracts(user):
+        contracts = Contract.objects.in_scope(user)
+    else:
+        contracts = Contract.objects.visible_to(user)
     return contracts.select_related("provider", "region", "service_type", "agency").with_money_and_flags(today())
-
-
-def has_scope(user) -> bool:
-    """Return whether the user has a scope of contracts to manage or follow in detail: the parties (officers and
-    NGO members), committee staff and admins; experts and the public see every contract in summary."""
-    return user.is_authenticated and (user.is_officer or user.is_ngo or user.sees_all)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -80,7 +77,7 @@ class ContractListView(ExportMixin, SingleTableMixin, FilterView):
         return contracts_for_list(self.request.user).order_by("-start_date", "-id")
 
     def get_table_kwargs(self):
-        if not has_scope(self.request.user):  # the public sees the summary: no payments, reports or flags
+        if not permissions.follows_contracts(self.request.user):  # the summary: no payments, reports or flags
             return {"exclude": ("paid", "next_due", "flags")}
         return {}
 
