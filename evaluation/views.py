@@ -21,6 +21,7 @@ from evaluation.models import CRITERIA, Evaluator, ResultEvaluation
 from evaluation.outcomes import outcome_payments, outcomes_for
 from evaluation.profiles import provider_profile, ranking, summaries
 from providers.models import Provider
+from tenders.models import Bid
 
 
 class ProviderProfileView(DetailView):
@@ -325,7 +326,7 @@ def bid_section(request, object):
 
 def call_bids_section(request, object):
     """The bidders' track records beside the list of bids (a fixed number of queries)."""
-    bids = list(object.bids.exclude(status__in=["draft", "withdrawn"]).select_related("provider"))
+    bids = list(Bid.objects.visible_to(request.user).filter(call=object).select_related("provider"))
     if not bids or not permissions.can_see_ranking(request.user):
         return None
     records = summaries([b.provider_id for b in bids])

@@ -1,17 +1,19 @@
 """The evaluation pages: from an accepted annual report to the council's conclusion, the outcome section of the
 contract page, the ranking and the provider profile, and the indicator catalogue."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from contracts import services as contract_services
 from core.models import Indicator
 from core.templatetags.gsz import money
 from evaluation.models import CRITERION_CODES, ResultEvaluation
+from tenders.models import Bid, Call
 from tests import factories
 
 
@@ -376,3 +378,24 @@ def test_the_evidence_links_a_report_only_for_readers_who_may_open_it(client, of
     page = client.get(evaluation.get_absolute_url())
     assert [p.report_openable for p in page.context["periods"] if p.report_obj] == [True]
     assert report.get_absolute_url() in page.content.decode()
+
+
+def test_the_bids_page_shows_the_track_records_of_the_bidders_it_lists(client, officer, clock):
+    now = timezone.now()
+    call = factories.CallFactory(
+        agency=officer.agency,
+        status=Call.Status.EVALUATION,
+        opens_at=now - dt.timedelta(days=20),
+        deadline=now - dt.timedelta(days=1),
+    )
+    admitted = factories.BidFactory(call=call, status=Bid.Status.ADMITTED)
+    factories.BidFactory(call=call, status=Bid.Status.WITHDRAWN)
+    client.force_login(officer)
+
+    page = client.get(reverse("tenders:call-bids", args=[call.pk]))
+
+    html = page.content.decode()
+    assert 'data-testid="bidders-records"' in html
+    section = html[html.index('data-testid="bidders-records"') :]
+    assert section.count('/profile/"') == 1  # the withdrawn bid is not listed, nor its bidder
+    assert reverse("evaluation:provider-profile", args=[admitted.provider_id]) in section
