@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
-from core.models import Agency, Indicator, Region, Role, ServiceType
+from core.models import Agency, Indicator, Region, Role, ServiceType, role_of
 from core.validators import validate_single_line
 
 ZERO = Decimal("0")
@@ -33,15 +33,17 @@ class ContractQuerySet(models.QuerySet):
         return self.all()
 
     def in_scope(self, user) -> ContractQuerySet:
-        """Return contracts whose details the user may see: own agency's (officer), own NGO's (ngo), all for
-        committee staff and admins; experts reach contracts through their evaluation assignments."""
-        if not user.is_authenticated:
+        """Return contracts whose details (payments, amendments, reports, documents) the user may see: own
+        agency's (officer), own NGO's (ngo), all for committee staff and admins; experts reach contracts through
+        their evaluation assignments."""
+        role = role_of(user)
+        if role is None:
             return self.none()
-        if user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN):
+        if user.sees_all:
             return self.all()
-        if user.role == Role.OFFICER:
+        if role == Role.OFFICER:
             return self.filter(agency_id=user.agency_id)
-        if user.role == Role.NGO:
+        if role == Role.NGO:
             return self.filter(provider__memberships__user=user)
         return self.none()
 
@@ -215,6 +217,12 @@ class Contract(models.Model):
         return range(self.start_date.year, self.end_date.year + 1)
 
 
+class TrancheQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TrancheQuerySet:
+        """Return every tranche: a contract's amount per year is a public fact (its payments are details)."""
+        return self.all()
+
+
 class Tranche(models.Model):
     class Source(models.TextChoices):
         REPUBLICAN = "republican", _("republican budget")
@@ -229,6 +237,8 @@ class Tranche(models.Model):
     outcome_amount = models.DecimalField(_("outcome part, ₸"), max_digits=14, decimal_places=2, default=ZERO)
     planned_date = models.DateField(_("planned disbursement"))
     funding_source = models.CharField(_("funding source"), max_length=12, choices=Source.choices, default=Source.LOCAL)
+
+    objects = TrancheQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "year"]
@@ -249,6 +259,12 @@ class Tranche(models.Model):
         return f"{self.contract.number}: {self.year}"
 
 
+class PaymentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PaymentQuerySet:
+        """Return the payments of the contracts whose details the user may see."""
+        return self.filter(tranche__contract__in=Contract.objects.in_scope(user))
+
+
 class Payment(models.Model):
     class Kind(models.TextChoices):
         FIXED = "fixed", _("fixed part")
@@ -265,6 +281,8 @@ class Payment(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
+    objects = PaymentQuerySet.as_manager()
+
     class Meta:
         ordering = ["date", "id"]
         verbose_name = _("payment")
@@ -278,6 +296,12 @@ class Payment(models.Model):
     def is_late(self) -> bool:
         """A fixed-part payment after the planned disbursement date is late; outcome money never is."""
         return self.kind == self.Kind.FIXED and self.date > self.tranche.planned_date
+
+
+class AmendmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AmendmentQuerySet:
+        """Return the amendments of the contracts whose details the user may see."""
+        return self.filter(contract__in=Contract.objects.in_scope(user))
 
 
 class Amendment(models.Model):
@@ -311,6 +335,8 @@ class Amendment(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
+    objects = AmendmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["effective_date", "id"]
         verbose_name = _("amendment")
@@ -324,6 +350,12 @@ class Amendment(models.Model):
         return self.value_change < 0
 
 
+class TargetQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TargetQuerySet:
+        """Return every target: what a contract promises per year is shown with the contract (a public fact)."""
+        return self.all()
+
+
 class Target(models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="targets"
@@ -331,6 +363,8 @@ class Target(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "indicator_id"]
@@ -346,6 +380,10 @@ class Target(models.Model):
 
 
 class ReportingPeriodQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReportingPeriodQuerySet:
+        """Return the reporting periods of the contracts whose details the user may see."""
+        return self.filter(contract__in=Contract.objects.in_scope(user))
+
     def overdue(self, today: dt.date) -> ReportingPeriodQuerySet:
         """Return periods past their due date without a submitted or accepted report."""
         return self.filter(due_date__lt=today).exclude(
@@ -389,13 +427,10 @@ class ReportingPeriod(models.Model):
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportQuerySet:
-        """Return reports of contracts the user may open (drafts only to the NGO itself)."""
-        contracts = Contract.objects.in_scope(user)
-        reports = self.filter(period__contract__in=contracts)
-        if not user.is_authenticated or user.role != Role.NGO:
+        """Return reports of the contracts whose details the user may see (drafts only to the NGO itself)."""
+        reports = self.filter(period__contract__in=Contract.objects.in_scope(user))
+        if role_of(user) != Role.NGO:
             reports = reports.exclude(status=Report.Status.DRAFT)
-        if not user.is_authenticated:
-            return reports.none()
         return reports
 
 
@@ -488,6 +523,13 @@ class Actual(models.Model):
         return f"{self.indicator}: {self.value}"
 
 
+class ContractDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContractDocumentQuerySet:
+        """Return the documents of the contracts whose details the user may see (the contract itself is public,
+        its documents are not)."""
+        return self.filter(contract__in=Contract.objects.in_scope(user))
+
+
 class ContractDocument(StoredDocument):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="documents"
@@ -499,6 +541,8 @@ class ContractDocument(StoredDocument):
         _("file"), storage=private_storage, upload_to=RandomName("contracts"), validators=[validate_document]
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ContractDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contract document")

@@ -3,8 +3,9 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from contracts import permissions
 from contracts.models import Contract, Report, ReportingPeriod, Tranche, paid_by_tranche
-from core import dashboard
+from core import dashboard, registry
 from core.models import Role
 from core.util import today
 
@@ -13,10 +14,13 @@ def officer_contracts(user) -> dict | None:
     if not user.agency_id:
         return None
     on = today()
-    contracts = Contract.objects.filter(agency_id=user.agency_id)
-    periods = ReportingPeriod.objects.filter(contract__in=contracts).select_related("contract__provider")
+    contracts = Contract.objects.in_scope(user).filter(agency_id=user.agency_id)
+    periods = (
+        ReportingPeriod.objects.visible_to(user).filter(contract__in=contracts).select_related("contract__provider")
+    )
     payments_due = (
-        Tranche.objects.filter(contract__in=contracts.signed(), planned_date__lte=on)
+        Tranche.objects.visible_to(user)
+        .filter(contract__in=contracts.signed(), planned_date__lte=on)
         .exclude(contract__status=Contract.Status.TERMINATED)
         .select_related("contract__provider")
         .order_by("planned_date")
@@ -37,11 +41,13 @@ def officer_contracts(user) -> dict | None:
 
 
 def ngo_contracts(user) -> dict | None:
-    contracts = Contract.objects.filter(provider__memberships__user=user)
+    contracts = Contract.objects.in_scope(user).filter(provider__memberships__user=user)
     if not contracts.exists():
         return None
     on = today()
-    periods = ReportingPeriod.objects.filter(contract__in=contracts).select_related("contract", "report")
+    periods = (
+        ReportingPeriod.objects.visible_to(user).filter(contract__in=contracts).select_related("contract", "report")
+    )
     open_periods = periods.exclude(report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
     return {
         "to_sign": contracts.filter(status=Contract.Status.PENDING, provider_signed_at__isnull=True),
@@ -76,4 +82,27 @@ def register_all() -> None:
             order=15,
             width="col-lg-12",
         )
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="contracts",
+            order=20,
+            predicate=permissions.can_list_contracts,
+            label=_("Contracts"),
+            url_name="contracts:contract-list",
+            current=frozenset({"contracts:*"}),
+            excluded=frozenset({"contracts:period-list"}),
+        ),
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="reports",
+            order=30,
+            predicate=permissions.can_list_reports,
+            label=_("Reports"),
+            url_name="contracts:period-list",
+            current=frozenset({"contracts:period-list"}),
+        ),
     )

@@ -32,12 +32,15 @@ from contracts.forms import (
 )
 from contracts.models import (
     Actual,
+    Amendment,
     Contract,
     ContractDocument,
     Payment,
     Report,
     ReportExpense,
     ReportingPeriod,
+    Target,
+    Tranche,
     paid_by_tranche,
 )
 from contracts.tables import ContractTable, PeriodTable
@@ -46,23 +49,19 @@ from core.documents import document_response
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.forms import DocumentForm
-from core.models import AuditEvent, Indicator, Role
+from core.models import AuditEvent, Indicator
 from core.util import today
-from tenders.models import Call
+from tenders.models import Bid, Call
 
 
 def contracts_for_list(user):
     """Return the contracts of the list: the user's scope with money and flags; everyone else sees all contracts
     (public facts) in summary."""
-    contracts = Contract.objects.in_scope(user) if has_scope(user) else Contract.objects.visible_to(user)
+    if permissions.follows_contracts(user):
+        contracts = Contract.objects.in_scope(user)
+    else:
+        contracts = Contract.objects.visible_to(user)
     return contracts.select_related("provider", "region", "service_type", "agency").with_money_and_flags(today())
-
-
-def has_scope(user) -> bool:
-    """Return whether the user has a scope of contracts to manage or follow in detail."""
-    return user.is_authenticated and (
-        user.is_superuser or user.role in (Role.OFFICER, Role.NGO, Role.COMMITTEE, Role.ADMIN)
-    )
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -78,17 +77,18 @@ class ContractListView(ExportMixin, SingleTableMixin, FilterView):
         return contracts_for_list(self.request.user).order_by("-start_date", "-id")
 
     def get_table_kwargs(self):
-        if not has_scope(self.request.user):  # the public sees the summary: no payments, reports or flags
+        if not permissions.follows_contracts(self.request.user):  # the summary: no payments, reports or flags
             return {"exclude": ("paid", "next_due", "flags")}
         return {}
 
 
-def tranche_rows(contract: Contract) -> list[dict]:
-    """Return each tranche with what was paid of each part, what remains, and whether its fixed part is late."""
-    tranches = list(contract.tranches.all())
+def tranche_rows(contract: Contract, user) -> list[dict]:
+    """Return each tranche with what was paid of each part, what remains, and whether its fixed part is late (the
+    payments only where the user may see the contract's details)."""
+    tranches = list(Tranche.objects.visible_to(user).filter(contract=contract))
     paid = paid_by_tranche(tranches)
     payments = {}
-    for payment in Payment.objects.filter(tranche__contract=contract).order_by("date", "id"):
+    for payment in Payment.objects.visible_to(user).filter(tranche__contract=contract).order_by("date", "id"):
         payments.setdefault(payment.tranche_id, []).append(payment)
     on = today()
     rows = []
@@ -125,23 +125,30 @@ class ContractDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         contract, user = self.object, self.request.user
         details = permissions.can_see_details(user, contract)
-        periods = list(contract.periods.select_related("report")) if details else []
+        periods = list(ReportingPeriod.objects.visible_to(user).filter(contract=contract).select_related("report"))
         on = today()
         for period in periods:
             period.report_obj = getattr(period, "report", None)
             period.overdue = period.due_date < on and (
                 period.report_obj is None or period.report_obj.status in (Report.Status.DRAFT, Report.Status.RETURNED)
             )
+            period.can_fill = permissions.can_edit_report(user, period.report_obj, contract)
+        amendments = list(Amendment.objects.visible_to(user).filter(contract=contract).select_related("created_by"))
+        can_manage = permissions.can_manage(user, contract) and contract.status == Contract.Status.ACTIVE
         context.update(
             {
                 "details": details,
-                "tranches": tranche_rows(contract),
-                "amendments": contract.amendments.select_related("created_by") if details else [],
-                "targets": contract.targets.select_related("indicator"),
+                "tranches": tranche_rows(contract, user),
+                "amendments": amendments,
+                "value_reduced": any(a.is_reduction for a in amendments),
+                "terminated": contract.status == Contract.Status.TERMINATED,
+                "outcome_part": bool(contract.call.outcome_share),
+                "targets": Target.objects.visible_to(user).filter(contract=contract).select_related("indicator"),
                 "periods": periods,
-                "documents": contract.documents.filter(report__isnull=True) if details else [],
+                "documents": ContractDocument.objects.visible_to(user).filter(contract=contract, report__isnull=True),
                 "can_sign": permissions.can_sign(user, contract),
-                "can_manage": permissions.can_manage(user, contract) and contract.status == Contract.Status.ACTIVE,
+                "can_manage": can_manage,
+                "can_add_document": can_manage or permissions.is_contract_member(user, contract),
                 "is_member": permissions.is_contract_member(user, contract),
                 "events": AuditEvent.objects.for_object(contract)[:50] if details else [],
                 "document_form": DocumentForm(),
@@ -164,7 +171,7 @@ class PrepareContractView(View):
         return call, None
 
     def initial(self, call):
-        winner = call.bids.filter(status="winner").first()
+        winner = Bid.objects.visible_to(self.request.user).filter(call=call, status=Bid.Status.WINNER).first()
         if winner is None:
             raise Http404
         start, end = services.default_dates(call)
@@ -380,21 +387,16 @@ class DocumentUploadView(ContractActionMixin, View):
         )
 
 
-class DocumentView(ContractActionMixin, View):
+class DocumentView(View):
+    """A document of a contract or of one of its reports: a detail, hidden (404) outside the contract's parties,
+    committee staff and admins, although the contract itself is public."""
+
     def get(self, request, pk, doc):
-        contract = self.get_contract(request, pk, permissions.can_see_details)
-        document = get_object_or_404(ContractDocument, contract=contract, pk=doc)
+        document = get_object_or_404(ContractDocument.objects.visible_to(request.user), contract_id=pk, pk=doc)
         return document_response(document.file, document.original_name or document.title)
 
 
 # -- reports -------------------------------------------------------------------------------------------------------
-
-
-def periods_visible_to(user):
-    """Return reporting periods of the contracts the user may see in detail."""
-    if not user.is_authenticated:
-        return ReportingPeriod.objects.none()
-    return ReportingPeriod.objects.filter(contract__in=Contract.objects.in_scope(user))
 
 
 class PeriodListView(ExportMixin, SingleTableMixin, FilterView):
@@ -409,7 +411,7 @@ class PeriodListView(ExportMixin, SingleTableMixin, FilterView):
     def get_queryset(self):
         on = today()
         return (
-            periods_visible_to(self.request.user)
+            ReportingPeriod.objects.visible_to(self.request.user)
             .select_related("contract__provider", "report")
             .annotate(
                 status_code=Case(
@@ -452,7 +454,9 @@ class ReportEditView(View):
     template_name = "contracts/report_form.html"
 
     def setup_period(self, request, pk):
-        period = get_object_or_404(periods_visible_to(request.user).select_related("contract__provider"), pk=pk)
+        period = get_object_or_404(
+            ReportingPeriod.objects.visible_to(request.user).select_related("contract__provider"), pk=pk
+        )
         report = Report.objects.filter(period=period).first()
         if report and not permissions.can_edit_report(request.user, report, period.contract):
             return period, report, redirect(report)
@@ -482,6 +486,7 @@ class ReportEditView(View):
             "period": period,
             "contract": period.contract,
             "report": report,
+            "returned": report is not None and report.status == Report.Status.RETURNED,
             "form": form,
             "expenses": expenses,
             "tranche": tranche,
@@ -558,8 +563,8 @@ class ReportDetailView(DetailView):
                 "contract": contract,
                 "actuals": actuals,
                 "expenses": report.expenses.all(),
-                "documents": report.documents.all(),
-                "can_review": permissions.can_manage(user, contract) and report.status == Report.Status.SUBMITTED,
+                "documents": ContractDocument.objects.visible_to(user).filter(report=report),
+                "can_review": permissions.can_review_report(user, report),
                 "can_edit": permissions.can_edit_report(user, report, contract),
                 "return_form": ReturnForm(),
                 "events": AuditEvent.objects.for_object(report)[:30],

@@ -1,43 +1,33 @@
-"""The dashboard's panel registry: each app registers its panels in AppConfig.ready(), so core imports no later app."""
+"""The dashboard: the `dashboard` slot of core.registry, whose blocks are panels. Each app registers its panels in
+AppConfig.ready(), so core imports no later app."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.template.loader import render_to_string
+from core import registry
+from core.models import role_of
 
 
 @dataclass(frozen=True)
-class Panel:
-    """A dashboard panel: a title, the roles that see it, a function returning its context, and a template."""
+class Panel(registry.Block):
+    """A dashboard panel: a title, the roles that see it (a superuser as an admin), a function of the user
+    returning its context (None: nothing to show), and a template."""
 
-    key: str
-    title: str
-    roles: frozenset[str]
-    template: str
-    context: Callable[..., dict | None]
-    order: int = 100
-    width: str = "col-lg-6"
-    extra: dict = field(default_factory=dict)
+    roles: frozenset[str] = frozenset()
 
-    def render(self, request) -> str | None:
-        """Return the panel's HTML for this request, or None when it has nothing to show."""
-        context = self.context(request.user)
-        if context is None:
-            return None
-        return render_to_string(self.template, {"panel": self, **context}, request=request)
+    def shows_to(self, user) -> bool:
+        return role_of(user) in self.roles and self.predicate(user)
 
-
-_panels: dict[str, Panel] = {}
+    def get_context(self, request, objects: dict) -> dict | None:
+        return self.context(request.user)
 
 
 def register(panel: Panel) -> None:
     """Register (or replace) a panel by its key."""
-    _panels[panel.key] = panel
+    registry.register(registry.DASHBOARD, panel)
 
 
 def panels_for(user) -> list[Panel]:
     """Return the panels registered for the user's role, in order."""
-    role = "admin" if user.is_superuser else user.role
-    return sorted((p for p in _panels.values() if role in p.roles), key=lambda p: (p.order, p.key))
+    return registry.entries(registry.DASHBOARD, user)

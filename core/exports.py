@@ -160,7 +160,8 @@ def export_response(rows: Iterable[Sequence[Any]], *, fmt: str, basename: str, m
 
 
 class ExportMixin:
-    """For SingleTableMixin list views: `?export=csv` or `?export=xlsx` downloads every filtered row."""
+    """For SingleTableMixin list views: `?export=csv` or `?export=xlsx` downloads every filtered row (the page links
+    to them with `{% querystring export="csv" page=None %}`, keeping the filters)."""
 
     export_basename = "export"
     export_money_columns: tuple[str, ...] = ()
@@ -178,14 +179,3 @@ class ExportMixin:
         columns = [c.name for c in table.columns if not c.column.exclude_from_export]
         money = [i for i, name in enumerate(columns) if name in self.export_money_columns]
         return export_response(table.as_values(), fmt=fmt, basename=self.export_basename, money_columns=money)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        links = {}
-        for fmt in FORMATS:
-            query["export"] = fmt
-            links[fmt] = "?" + query.urlencode()
-        context["export_links"] = links
-        return context

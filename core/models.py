@@ -9,22 +9,29 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.util import translated
 from core.validators import validate_bin, validate_single_line
 
 
 class TranslatedNameMixin:
-    """Give a model with name_ru, name_kk and name_en a `name` in the active language."""
+    """Give a model with name_ru, name_kk (and name_en) a `name` in the active language (see `util.translated`)."""
 
     @property
     def name(self) -> str:
-        language = (get_language() or "ru")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_ru
+        return translated(self, "name")
 
     def __str__(self) -> str:
         return self.name
+
+
+class PublicQuerySet(models.QuerySet):
+    """Reference data everybody reads (regions, service types, indicators, agencies)."""
+
+    def visible_to(self, user) -> PublicQuerySet:
+        """Return every row: reference data is a public fact."""
+        return self.all()
 
 
 class Region(TranslatedNameMixin, models.Model):
@@ -60,6 +67,8 @@ class Region(TranslatedNameMixin, models.Model):
         help_text=_("The first year from which this region's contracts are fully in the system."),
     )
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["kato"]
         verbose_name = _("region")
@@ -84,13 +93,15 @@ class ServiceType(TranslatedNameMixin, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_single_line])
     setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("service type")
         verbose_name_plural = _("service types")
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(PublicQuerySet):
     def for_service(self, service_type: ServiceType) -> IndicatorQuerySet:
         """Return indicators of this service type and those for all services."""
         return self.filter(Q(service_type=service_type) | Q(service_type__isnull=True))
@@ -140,7 +151,7 @@ class Indicator(TranslatedNameMixin, models.Model):
         verbose_name_plural = _("indicators")
 
 
-class Agency(models.Model):
+class Agency(TranslatedNameMixin, models.Model):
     class Level(models.TextChoices):
         NATIONAL = "national", _("national")
         REGIONAL = "regional", _("regional")
@@ -168,6 +179,8 @@ class Agency(models.Model):
         help_text=_("A result evaluation below this total (of 25) is negative."),
     )
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["name_ru"]
         verbose_name = _("agency")
@@ -177,13 +190,6 @@ class Agency(models.Model):
                 condition=Q(level="national") | Q(region__isnull=False), name="agency_regional_has_region"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return self.name_kk if (get_language() or "")[:2] == "kk" and self.name_kk else self.name_ru
 
 
 class Role(models.TextChoices):
@@ -233,25 +239,57 @@ class User(AbstractUser):
         if self.role == Role.NGO and self.agency_id:
             raise ValidationError({"agency": _("An NGO member cannot belong to an agency.")})
 
+    # -- the one role dispatch: every scope rule (`visible_to`) and predicate (`permissions.py`) asks these ------
+
+    @property
+    def effective_role(self) -> str:
+        """Return the role that decides what the user sees and may do: a superuser is an administrator, whatever
+        their role field says."""
+        return Role.ADMIN if self.is_superuser else self.role
+
     @property
     def is_officer(self) -> bool:
-        return self.is_authenticated and self.role == Role.OFFICER
+        return self.effective_role == Role.OFFICER
 
     @property
     def is_expert(self) -> bool:
-        return self.is_authenticated and self.role == Role.EXPERT
+        return self.effective_role == Role.EXPERT
 
     @property
     def is_ngo(self) -> bool:
-        return self.is_authenticated and self.role == Role.NGO
+        return self.effective_role == Role.NGO
 
     @property
     def is_committee(self) -> bool:
-        return self.is_authenticated and self.role == Role.COMMITTEE
+        return self.effective_role == Role.COMMITTEE
 
     @property
     def is_admin(self) -> bool:
-        return self.is_authenticated and (self.role == Role.ADMIN or self.is_superuser)
+        return self.effective_role == Role.ADMIN
+
+    @property
+    def sees_all(self) -> bool:
+        """Return whether the user reads every row (committee staff and administrators), except sealed bids and
+        the personal data of NGO staff."""
+        return self.effective_role in (Role.COMMITTEE, Role.ADMIN)
+
+    def is_officer_of(self, agency: Agency | int | None) -> bool:
+        """Return whether the user is an officer of this agency (an Agency or its id)."""
+        agency_id = agency.pk if isinstance(agency, Agency) else agency
+        return self.is_officer and agency_id is not None and self.agency_id == agency_id
+
+    def member_of(self, provider) -> bool:
+        """Return whether the user is a member of this NGO (a Provider or its id)."""
+        provider_id = getattr(provider, "pk", provider)
+        return self.is_ngo and provider_id is not None and self.memberships.filter(provider_id=provider_id).exists()
+
+
+def role_of(user) -> str | None:
+    """Return the role that decides what `user` sees (see `User.effective_role`), or None when signed out: the
+    dispatch of every `visible_to`, which must also answer anonymous visitors."""
+    if user is None or not user.is_authenticated:
+        return None
+    return user.effective_role
 
 
 class AuditEventQuerySet(models.QuerySet):

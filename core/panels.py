@@ -1,8 +1,9 @@
-"""Panels that core contributes to every dashboard."""
+"""What core contributes to its own registry: the account panel of every dashboard and the menu's first and last
+links."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core import dashboard
+from core import dashboard, registry
 from core.models import AuditEvent, Role
 
 ALL_ROLES = frozenset(Role.values)
@@ -22,4 +23,25 @@ def register_all() -> None:
             context=account_context,
             order=900,
         )
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="dashboard",
+            order=0,
+            predicate=registry.signed_in,
+            label=_("Dashboard"),
+            url_name="core:dashboard",
+            current=frozenset({"core:dashboard"}),
+        ),
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="administration",
+            order=1000,
+            predicate=lambda user: user.is_authenticated and user.is_staff,
+            label=_("Administration"),
+            url_name="admin:index",
+        ),
     )

@@ -1,9 +1,10 @@
-"""Small date and number helpers used across apps."""
+"""Small date, number and language helpers used across apps."""
 
 import calendar
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -16,3 +17,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def today() -> dt.date:
     """Return today's date in Asia/Almaty."""
     return timezone.localdate()
+
+
+def translated(obj, field: str = "name") -> str:
+    """Return `obj.<field>_<active language>` (ru, kk or en), or the Russian value where that one is empty or the
+    model has no column for the language: the one rule for every model with `name_ru`, `name_kk`, … columns."""
+    language = (get_language() or "ru")[:2]
+    return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_ru")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
-from core import dashboard
+from core import registry
 from core.forms import LockoutAuthenticationForm, QuietPasswordResetForm
 from core.models import Region, ServiceType
 
@@ -64,12 +64,7 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rendered = []
-        for panel in dashboard.panels_for(self.request.user):
-            html = panel.render(self.request)
-            if html is not None:
-                rendered.append((panel, html))
-        context["panels"] = rendered
+        context["panels"] = registry.render(registry.DASHBOARD, self.request)
         return context
 
 

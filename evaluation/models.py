@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import Region, Role
+from core.models import PublicQuerySet, Region, Role, role_of
 
 CRITERIA = [
     ("relevance", _("relevance")),
@@ -28,15 +28,16 @@ class ResultEvaluationQuerySet(models.QuerySet):
     def visible_to(self, user) -> ResultEvaluationQuerySet:
         """Return evaluations a user may open: the agency's (officer), assigned ones (expert or officer), the NGO's
         own once concluded, all for committee staff and admins."""
-        if not user.is_authenticated:
+        role = role_of(user)
+        if role is None:
             return self.none()
-        if user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN):
+        if user.sees_all:
             return self.all()
-        if user.role == Role.OFFICER:
+        if role == Role.OFFICER:
             return self.filter(Q(contract__agency_id=user.agency_id) | Q(evaluators__user=user)).distinct()
-        if user.role == Role.EXPERT:
+        if role == Role.EXPERT:
             return self.filter(evaluators__user=user).distinct()
-        if user.role == Role.NGO:
+        if role == Role.NGO:
             return self.filter(contract__provider__memberships__user=user, status=ResultEvaluation.Status.SUBMITTED)
         return self.none()
 
@@ -135,6 +136,8 @@ class RegionPopulation(models.Model):
     is_illustrative = models.BooleanField(
         _("illustrative figure"), default=False, help_text=_("A round demo value, not an official statistic.")
     )
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__kato", "year"]

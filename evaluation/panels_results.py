@@ -4,9 +4,9 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Report, ReportingPeriod
-from core import dashboard, sections
+from core import dashboard, registry
 from core.models import Role
-from evaluation import views
+from evaluation import permissions, views
 from evaluation.models import Evaluator, ResultEvaluation
 
 
@@ -16,7 +16,8 @@ def officer_evaluations(user) -> dict | None:
         return None
     evaluated = ResultEvaluation.objects.filter(contract=OuterRef("contract"), year=OuterRef("year"))
     ready = (
-        ReportingPeriod.objects.filter(
+        ReportingPeriod.objects.visible_to(user)
+        .filter(
             contract__agency_id=user.agency_id, kind=ReportingPeriod.Kind.ANNUAL, report__status=Report.Status.ACCEPTED
         )
         .annotate(done=Exists(evaluated))
@@ -27,27 +28,36 @@ def officer_evaluations(user) -> dict | None:
     return {
         "ready": ready[:8],
         "ready_count": ready.count(),
-        "open": ResultEvaluation.objects.filter(
-            contract__agency_id=user.agency_id, status=ResultEvaluation.Status.OPEN
-        ).select_related("contract__provider")[:8],
+        "open": ResultEvaluation.objects.visible_to(user)
+        .filter(contract__agency_id=user.agency_id, status=ResultEvaluation.Status.OPEN)
+        .select_related("contract__provider")[:8],
     }
 
 
 def my_evaluations(user) -> dict | None:
     seats = (
-        Evaluator.objects.filter(user=user, evaluation__status=ResultEvaluation.Status.OPEN)
+        Evaluator.objects.filter(
+            user=user,
+            evaluation__in=ResultEvaluation.objects.visible_to(user),
+            evaluation__status=ResultEvaluation.Status.OPEN,
+        )
         .select_related("evaluation__contract__provider")
         .order_by("evaluation__opened_at")
     )
     if not seats.exists():
-        return None if user.role == Role.OFFICER else {"seats": []}
+        return None if user.is_officer else {"seats": []}
+    seats = list(seats)
+    for seat in seats:
+        seat.step = permissions.evaluator_step(seat, seat.evaluation)
     return {"seats": seats}
 
 
 def ngo_results(user) -> dict | None:
-    evaluations = ResultEvaluation.objects.filter(
-        contract__provider__memberships__user=user, status=ResultEvaluation.Status.SUBMITTED
-    ).select_related("contract")
+    evaluations = (
+        ResultEvaluation.objects.visible_to(user)
+        .filter(contract__provider__memberships__user=user, status=ResultEvaluation.Status.SUBMITTED)
+        .select_related("contract")
+    )
     if not evaluations.exists():
         return None
     return {"evaluations": evaluations.order_by("-year")[:8]}
@@ -84,32 +94,11 @@ def register_all() -> None:
             order=40,
         )
     )
-    sections.register(
-        sections.Section(
-            key="evaluation-contract",
-            slot="contract-detail",
-            template="evaluation/sections/contract.html",
-            context=views.contract_section,
-        )
-    )
-    sections.register(
-        sections.Section(
-            key="evaluation-provider",
-            slot="provider-detail",
-            template="evaluation/sections/provider.html",
-            context=views.provider_section,
-        )
-    )
-    sections.register(
-        sections.Section(
-            key="evaluation-bid", slot="bid-detail", template="evaluation/sections/bid.html", context=views.bid_section
-        )
-    )
-    sections.register(
-        sections.Section(
-            key="evaluation-call-bids",
-            slot="call-bids",
-            template="evaluation/sections/call_bids.html",
-            context=views.call_bids_section,
-        )
-    )
+    sections = [
+        ("evaluation-contract", "contract-detail", "evaluation/sections/contract.html", views.contract_section),
+        ("evaluation-provider", "provider-detail", "evaluation/sections/provider.html", views.provider_section),
+        ("evaluation-bid", "bid-detail", "evaluation/sections/bid.html", views.bid_section),
+        ("evaluation-call-bids", "call-bids", "evaluation/sections/call_bids.html", views.call_bids_section),
+    ]
+    for key, slot, template, context in sections:
+        registry.register(slot, registry.Block(key=key, template=template, context=context))

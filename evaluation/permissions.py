@@ -1,33 +1,43 @@
-"""May this user do this in evaluation?"""
+"""May this user do this in evaluation? The role questions are the User's (`is_officer_of`, `sees_all`, …)."""
 
 from contracts.models import Contract
-from core.models import Role
 from evaluation.models import ResultEvaluation
 from providers.models import Provider
 
 
 def can_open_evaluation(user, contract: Contract) -> bool:
-    return user.is_authenticated and user.role == Role.OFFICER and user.agency_id == contract.agency_id
+    return user.is_authenticated and user.is_officer_of(contract.agency_id)
 
 
 def can_conclude(user, evaluation: ResultEvaluation) -> bool:
     return can_open_evaluation(user, evaluation.contract)
 
 
+def is_staff_reader(user) -> bool:
+    """Officers, experts, committee staff and admins: everyone signed in but NGO members."""
+    return user.is_authenticated and not user.is_ngo
+
+
 def can_see_profile(user, provider: Provider) -> bool:
     """Officers, experts, committee staff and admins see every profile; an NGO member sees their own."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or user.role in (Role.OFFICER, Role.EXPERT, Role.COMMITTEE, Role.ADMIN):
-        return True
-    return provider.memberships.filter(user=user).exists()
+    return is_staff_reader(user) or (user.is_authenticated and user.member_of(provider))
 
 
 def can_see_ranking(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.role in (Role.OFFICER, Role.EXPERT, Role.COMMITTEE, Role.ADMIN)
-    )
+    return is_staff_reader(user)
 
 
 def can_manage_indicators(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in (Role.OFFICER, Role.ADMIN))
+    return user.is_authenticated and (user.is_officer or user.is_admin)
+
+
+def evaluator_step(evaluator, evaluation: ResultEvaluation) -> str | None:
+    """Return what an evaluator does next on an open evaluation: "declare" a conflict or none, "score", or nothing
+    more ("recused", "submitted"); None for anyone who is not an evaluator or once the evaluation is concluded."""
+    if evaluator is None or evaluation.status != ResultEvaluation.Status.OPEN:
+        return None
+    if evaluator.has_conflict is None:
+        return "declare"
+    if evaluator.has_conflict:
+        return "recused"
+    return "submitted" if evaluator.submitted_at else "score"

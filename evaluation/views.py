@@ -21,6 +21,7 @@ from evaluation.models import CRITERIA, Evaluator, ResultEvaluation
 from evaluation.outcomes import outcome_payments, outcomes_for
 from evaluation.profiles import provider_profile, ranking, summaries
 from providers.models import Provider
+from tenders.models import Bid
 
 
 class ProviderProfileView(DetailView):
@@ -37,7 +38,16 @@ class ProviderProfileView(DetailView):
         return provider
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(profile=provider_profile(self.object), **kwargs)
+        profile = provider_profile(self.object)
+        # The track record counts every evaluation; each links only where the reader may open it.
+        openable = set(
+            ResultEvaluation.objects.visible_to(self.request.user)
+            .filter(pk__in=[e.pk for e in profile.evaluations])
+            .values_list("pk", flat=True)
+        )
+        for evaluation in profile.evaluations:
+            evaluation.openable = evaluation.pk in openable
+        return super().get_context_data(profile=profile, **kwargs)
 
 
 class RankingView(TemplateView):
@@ -155,13 +165,16 @@ class EvaluationDetailView(DetailView):
         result = council_result(evaluation)
         submitted_own = me is not None and me.submitted_at is not None
         manage = permissions.can_conclude(user, evaluation)
+        means = result.means or {}
         context.update(
             {
                 "contract": evaluation.contract,
                 "me": me,
+                "my_step": permissions.evaluator_step(me, evaluation),
                 "evaluators": evaluators,
                 "result": result,
                 "criteria": CRITERIA,
+                "criterion_means": [(label, means.get(code)) for code, label in CRITERIA],
                 "show_scores": manage or submitted_own or evaluation.status == ResultEvaluation.Status.SUBMITTED,
                 "can_conclude": manage and evaluation.status == ResultEvaluation.Status.OPEN and result.has_quorum,
                 "can_reopen": manage and evaluation.status == ResultEvaluation.Status.SUBMITTED,
@@ -171,6 +184,14 @@ class EvaluationDetailView(DetailView):
                 **evidence(evaluation.contract, evaluation.year),
             }
         )
+        # The council sees each report's status as evidence; the report itself opens only within the reader's scope.
+        openable = set(
+            Report.objects.visible_to(user)
+            .filter(period__in=[p.pk for p in context["periods"]])
+            .values_list("pk", flat=True)
+        )
+        for period in context["periods"]:
+            period.report_openable = period.report_obj is not None and period.report_obj.pk in openable
         return context
 
 
@@ -216,7 +237,11 @@ class IndicatorListView(ListView):
     context_object_name = "indicators"
 
     def get_queryset(self):
-        return Indicator.objects.select_related("service_type").order_by("service_type_id", "kind", "code")
+        return (
+            Indicator.objects.visible_to(self.request.user)
+            .select_related("service_type")
+            .order_by("service_type_id", "kind", "code")
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_manage=permissions.can_manage_indicators(self.request.user), **kwargs)
@@ -247,7 +272,7 @@ class IndicatorDeleteView(View):
     def post(self, request, pk):
         if not permissions.can_manage_indicators(request.user):
             raise PermissionDenied
-        indicator = get_object_or_404(Indicator, pk=pk)
+        indicator = get_object_or_404(Indicator.objects.visible_to(request.user), pk=pk)
         try:
             with transaction.atomic():
                 audit.record(actor=request.user, action="deleted", target=indicator, note=indicator.code)
@@ -267,7 +292,7 @@ def contract_section(request, object):
         return None
     outcomes = outcomes_for([contract])
     years = sorted((o for (cid, _y), o in outcomes.items() if cid == contract.pk), key=lambda o: o.year)
-    evaluations = {e.year: e for e in ResultEvaluation.objects.filter(contract=contract)}
+    evaluations = {e.year: e for e in ResultEvaluation.objects.visible_to(request.user).filter(contract=contract)}
     annual_accepted = set(
         ReportingPeriod.objects.filter(
             contract=contract, kind="annual", report__status=Report.Status.ACCEPTED
@@ -294,14 +319,14 @@ def provider_section(request, object):
 
 
 def bid_section(request, object):
-    if not permissions.can_see_profile(request.user, object.provider) or request.user.role == "ngo":
+    if request.user.is_ngo or not permissions.can_see_profile(request.user, object.provider):
         return None
     return {"summary": summaries([object.provider_id])[object.provider_id], "provider": object.provider}
 
 
 def call_bids_section(request, object):
     """The bidders' track records beside the list of bids (a fixed number of queries)."""
-    bids = list(object.bids.exclude(status__in=["draft", "withdrawn"]).select_related("provider"))
+    bids = list(Bid.objects.visible_to(request.user).filter(call=object).select_related("provider"))
     if not bids or not permissions.can_see_ranking(request.user):
         return None
     records = summaries([b.provider_id for b in bids])

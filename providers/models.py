@@ -11,12 +11,11 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.exceptions import InvalidTransition
-from core.models import Region, Role, ServiceType
+from core.models import Region, Role, ServiceType, TranslatedNameMixin, role_of
 from core.util import add_months, today
 from core.validators import validate_bin, validate_single_line
 
@@ -24,17 +23,28 @@ from core.validators import validate_bin, validate_single_line
 class ProviderQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProviderQuerySet:
         """Return the providers a user may open: staff roles see the registry, NGO members their own."""
-        if not user.is_authenticated:
+        role = role_of(user)
+        if role is None:
             return self.none()
-        if user.role == Role.NGO and not user.is_superuser:
+        if role == Role.NGO:
             return self.filter(memberships__user=user)
         return self.all()
 
     def listable_by(self, user) -> ProviderQuerySet:
-        """Return the providers in the registry list: officers, committee staff and admins see all."""
-        if user.is_authenticated and (user.is_superuser or user.role in (Role.OFFICER, Role.COMMITTEE, Role.ADMIN)):
+        """Return the rows of the registry list and of every export or sheet that lists NGOs: `visible_to` for those
+        who may read the registry (`permissions.can_view_registry`), none for everyone else."""
+        from providers.permissions import can_view_registry
+
+        return self.visible_to(user) if can_view_registry(user) else self.none()
+
+    def verifiable_by(self, user) -> ProviderQuerySet:
+        """Return the providers the user may verify, suspend or reactivate (`permissions.can_verify`): all for
+        administrators, those of an officer's home region, none for everyone else."""
+        role = role_of(user)
+        if role == Role.ADMIN:
             return self.all()
-        return self.none()
+        region_id = user.agency.region_id if role == Role.OFFICER and user.agency else None
+        return self.filter(home_region_id=region_id) if region_id else self.none()
 
     def eligible_to_bid(self) -> ProviderQuerySet:
         """Return providers whose status allows bidding (verified and not suspended)."""
@@ -47,7 +57,7 @@ class ProviderQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
 
-class Provider(models.Model):
+class Provider(TranslatedNameMixin, models.Model):
     class Status(models.TextChoices):
         UNVERIFIED = "unverified", _("unverified")
         ACTIVE = "active", _("active")
@@ -113,10 +123,6 @@ class Provider(models.Model):
         return reverse("providers:provider-detail", args=[self.pk])
 
     @property
-    def name(self) -> str:
-        return self.name_kk if (get_language() or "")[:2] == "kk" and self.name_kk else self.name_ru
-
-    @property
     def may_bid(self) -> bool:
         """Return whether the organisation may bid: verified and not suspended (the one predicate bids use)."""
         return self.status == self.Status.ACTIVE
@@ -171,12 +177,23 @@ class Provider(models.Model):
     reactivate.alters_data = True
 
 
+class OwnOrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> OwnOrganisationQuerySet:
+        """Return the rows of the organisations the user is a member of: only the NGO itself sees who works in it
+        and whom it invited."""
+        if role_of(user) != Role.NGO:
+            return self.none()
+        return self.filter(provider__memberships__user=user)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
     provider = models.ForeignKey(Provider, verbose_name=_("NGO"), on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    objects = OwnOrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -209,6 +226,8 @@ class Invitation(models.Model):
         related_name="+",
     )
 
+    objects = OwnOrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("invitation")
@@ -226,6 +245,12 @@ class Invitation(models.Model):
         return self.accepted_at is None and timezone.now() < self.expires_at
 
 
+class ServiceAreaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ServiceAreaQuerySet:
+        """Return the service areas of the providers the user may open."""
+        return self.filter(provider__in=Provider.objects.visible_to(user))
+
+
 class ServiceArea(models.Model):
     provider = models.ForeignKey(
         Provider, verbose_name=_("NGO"), on_delete=models.CASCADE, related_name="service_areas"
@@ -237,6 +262,8 @@ class ServiceArea(models.Model):
     capacity = models.PositiveIntegerField(
         _("capacity"), validators=[MinValueValidator(1)], help_text=_("Children (or families) served a year.")
     )
+
+    objects = ServiceAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__kato", "service_type_id"]
@@ -262,6 +289,11 @@ def oldest_valid_certificate(on: dt.date) -> dt.date:
 
 
 class StaffMemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StaffMemberQuerySet:
+        """Return the staff of the providers the user may open (names and certificate dates stay the NGO's own:
+        `permissions.can_see_staff_personal_data`)."""
+        return self.filter(provider__in=Provider.objects.visible_to(user))
+
     def current(self) -> StaffMemberQuerySet:
         """Return staff still employed."""
         return self.filter(is_active=True)
@@ -342,6 +374,12 @@ class StaffMember(models.Model):
         return found
 
 
+class AccessRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AccessRequestQuerySet:
+        """Return every request to administrators, none to anyone else."""
+        return self.all() if role_of(user) == Role.ADMIN else self.none()
+
+
 class AccessRequest(models.Model):
     """A request to an administrator from someone who finds their organisation's BIN already registered."""
 
@@ -359,6 +397,8 @@ class AccessRequest(models.Model):
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+
+    objects = AccessRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,9 +3,10 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from core import dashboard
+from core import dashboard, registry
 from core.models import Region, Role
 from core.util import today
+from providers import permissions
 from providers.models import Provider, ServiceArea, StaffMember
 
 
@@ -15,7 +16,7 @@ def my_organisations(user) -> dict | None:
     providers = list(Provider.objects.of_user(user).select_related("home_region"))
     if not providers:
         return None
-    staff = StaffMember.objects.filter(provider__in=providers).current()
+    staff = StaffMember.objects.visible_to(user).filter(provider__in=providers).current()
     child_ok = set(staff.may_work_with_children(on).values_list("pk", flat=True))
     rows = []
     for provider in providers:
@@ -23,6 +24,7 @@ def my_organisations(user) -> dict | None:
         rows.append(
             {
                 "provider": provider,
+                "unverified": provider.status == Provider.Status.UNVERIFIED,
                 "staff": len(members),
                 "child_ok": sum(1 for m in members if m.pk in child_ok),
                 "lapsing": [(m, what, until) for m in members for what, until in m.lapsing(on)],
@@ -33,21 +35,27 @@ def my_organisations(user) -> dict | None:
 
 def awaiting_verification(user) -> dict | None:
     """Unverified organisations the user may verify (home region of the officer's agency; all for admins)."""
-    providers = Provider.objects.filter(status=Provider.Status.UNVERIFIED).select_related("home_region")
-    if user.role == Role.OFFICER:
-        if not user.agency or not user.agency.region_id:
-            return None
-        providers = providers.filter(home_region_id=user.agency.region_id)
+    if user.is_officer and not (user.agency and user.agency.region_id):
+        return None
+    providers = (
+        Provider.objects.verifiable_by(user).filter(status=Provider.Status.UNVERIFIED).select_related("home_region")
+    )
     return {"providers": providers.order_by("created_at")[:10], "count": providers.count()}
 
 
 def registry_by_region(user) -> dict:
     """Active organisations by home region and by service area, with the regions where none works."""
-    regions = Region.objects.filter(level=Region.Level.FIRST).annotate(
-        home=Count("providers", filter=Q(providers__status=Provider.Status.ACTIVE), distinct=True),
+    active = Provider.objects.visible_to(user).filter(status=Provider.Status.ACTIVE)
+    regions = (
+        Region.objects.visible_to(user)
+        .filter(level=Region.Level.FIRST)
+        .annotate(
+            home=Count("providers", filter=Q(providers__in=active), distinct=True),
+        )
     )
     working = dict(
-        ServiceArea.objects.filter(provider__status=Provider.Status.ACTIVE)
+        ServiceArea.objects.visible_to(user)
+        .filter(provider__in=active)
         .values("region")
         .annotate(n=Count("provider", distinct=True))
         .values_list("region", "n")
@@ -86,4 +94,37 @@ def register_all() -> None:
             context=registry_by_region,
             order=60,
         )
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="my-organisation",
+            order=50,
+            predicate=lambda user: user.is_authenticated and user.is_ngo,
+            label=_("My organisation"),
+            url_name="providers:mine",
+            current=frozenset({"providers:provider-detail", "providers:mine"}),
+        ),
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="registry",
+            order=55,
+            predicate=permissions.can_view_registry,
+            label=_("NGO registry"),
+            url_name="providers:provider-list",
+            current=frozenset({"providers:provider-list"}),
+        ),
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="register",
+            order=90,
+            predicate=registry.signed_out,
+            label=_("Register an NGO"),
+            url_name="providers:register",
+            current=frozenset({"providers:register"}),
+        ),
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -17,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import audit
+from core.actions import Action
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.mail import notify
@@ -83,7 +85,7 @@ class ProviderDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         provider, user = self.object, self.request.user
         on = today()
-        staff = list(provider.staff.all())
+        staff = list(StaffMember.objects.visible_to(user).filter(provider=provider))
         for member in staff:
             member.child_ok = member.may_work_with_children(on)
             member.lapsing_items = member.lapsing(on)
@@ -91,23 +93,64 @@ class ProviderDetailView(DetailView):
         context.update(
             {
                 "today": on,
-                "staff": staff,
+                "staff": [m for m in staff if m.is_active or personal],  # who left: the NGO's own history
+                "other_name": other_name(provider),
                 "active_staff": [m for m in staff if m.is_active],
                 "child_ok_count": sum(1 for m in staff if m.is_active and m.child_ok),
                 "lapsing_staff": [m for m in staff if m.is_active and m.lapsing_items],
                 "show_personal": personal,
-                "service_areas": provider.service_areas.select_related("region", "service_type"),
-                "members": provider.memberships.select_related("user") if personal else None,
-                "invitations": provider.invitations.filter(accepted_at__isnull=True) if personal else None,
+                "service_areas": ServiceArea.objects.visible_to(user)
+                .filter(provider=provider)
+                .select_related("region", "service_type"),
+                "members": Membership.objects.visible_to(user).filter(provider=provider).select_related("user")
+                if personal
+                else None,
+                "invitations": Invitation.objects.visible_to(user).filter(provider=provider, accepted_at__isnull=True)
+                if personal
+                else None,
                 "events": AuditEvent.objects.for_object(provider)[:50],
                 "can_edit": permissions.can_edit(user, provider),
                 "can_verify": permissions.can_verify(user, provider),
+                "actions": provider_actions(user, provider),
                 "listing_current": provider.listing_is_current(on),
                 "experience": provider.experience_years(on),
                 "reason_form": ReasonForm(),
             }
         )
         return context
+
+
+def other_name(provider: Provider) -> tuple[str, str] | None:
+    """Return (language, name) of the organisation's name in the other language, when it differs from the one shown."""
+    if provider.name_kk and provider.name_kk != provider.name:
+        return "kk", provider.name_kk
+    if provider.name_ru != provider.name:
+        return "ru", provider.name_ru
+    return None
+
+
+def provider_actions(user, provider: Provider) -> list[Action]:
+    """Return the status steps the user may take on the organisation (an admin or an officer of its home region)."""
+    if not permissions.can_verify(user, provider):
+        return []
+
+    def url(action: str) -> str:
+        return reverse("providers:provider-transition", args=[provider.pk, action])
+
+    steps = {
+        Provider.Status.UNVERIFIED: Action("verify", url("verify"), _("Verify"), "btn-success"),
+        Provider.Status.ACTIVE: Action(
+            "suspend",
+            url("suspend"),
+            _("Suspend"),
+            "btn-outline-danger",
+            "required-reason",
+            placeholder=_("Reason for suspension"),
+            form_class="suspend-form flex-wrap",
+        ),
+        Provider.Status.SUSPENDED: Action("reactivate", url("reactivate"), _("Reactivate"), "btn-success"),
+    }
+    return [steps[provider.status]] if provider.status in steps else []
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -196,7 +239,7 @@ class ChildFormMixin(audit.AuditedFormMixin, MemberRequiredMixin):
         return {**super().get_form_kwargs(), "provider": self.provider}
 
     def get_queryset(self):
-        return self.model.objects.filter(provider=self.provider)
+        return self.model.objects.visible_to(self.request.user).filter(provider=self.provider)
 
     def audit_target(self, instance):
         return self.provider
@@ -245,7 +288,7 @@ class ChildDeleteView(MemberRequiredMixin, DeleteView):
     template_name = "providers/child_confirm_delete.html"
 
     def get_queryset(self):
-        return self.model.objects.filter(provider=self.provider)
+        return self.model.objects.visible_to(self.request.user).filter(provider=self.provider)
 
     def form_valid(self, form):
         obj = self.get_object()

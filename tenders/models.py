@@ -13,11 +13,11 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
-from core.models import Agency, Indicator, Region, Role, ServiceType
+from core.models import Agency, Indicator, Region, Role, ServiceType, TranslatedNameMixin, role_of
+from core.util import translated
 from core.validators import validate_single_line
 
 MAX_DURATION_YEARS = 3
@@ -41,25 +41,14 @@ DEFAULT_CRITERIA = [
 ]
 
 
-def lang_field(obj, base: str) -> str:
-    """Return obj.<base>_kk in Kazakh when filled, else obj.<base>_ru."""
-    if (get_language() or "")[:2] == "kk" and getattr(obj, f"{base}_kk", ""):
-        return getattr(obj, f"{base}_kk")
-    return getattr(obj, f"{base}_ru")
-
-
 class CallQuerySet(models.QuerySet):
     def public(self) -> CallQuerySet:
         """Return calls the public may see: everything once published (drafts never)."""
         return self.exclude(status=Call.Status.DRAFT).exclude(status=Call.Status.CANCELLED, published_at__isnull=True)
 
     def visible_to(self, user) -> CallQuerySet:
-        """Return the calls a user may open: own agency's (drafts too) for officers, assigned ones, public ones."""
-        if not user.is_authenticated:
-            return self.public()
-        if user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN):
-            return self.public()
-        if user.role == Role.OFFICER:
+        """Return the calls a user may open: public ones, and every call of an officer's own agency (drafts too)."""
+        if role_of(user) == Role.OFFICER:
             return self.filter(Q(agency_id=user.agency_id) | Q(pk__in=self.public().values("pk"))).distinct()
         return self.public()
 
@@ -184,11 +173,11 @@ class Call(models.Model):
 
     @property
     def title(self) -> str:
-        return lang_field(self, "title")
+        return translated(self, "title")
 
     @property
     def description(self) -> str:
-        return lang_field(self, "description")
+        return translated(self, "description")
 
     @property
     def years(self) -> range:
@@ -243,7 +232,7 @@ class CallBudgetLine(models.Model):
         return f"{self.year}: {self.amount}"
 
 
-class Criterion(models.Model):
+class Criterion(TranslatedNameMixin, models.Model):
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
     name_ru = models.CharField(_("criterion (Russian)"), max_length=200, validators=[validate_single_line])
     name_kk = models.CharField(_("criterion (Kazakh)"), max_length=200, blank=True, validators=[validate_single_line])
@@ -261,11 +250,6 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "ru")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_ru
 
 
 class CallTarget(models.Model):
@@ -287,11 +271,19 @@ class CallTarget(models.Model):
         return f"{self.year}: {self.indicator} = {self.value}"
 
 
+class CallDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CallDocumentQuerySet:
+        """Return the documents of the calls the user may open."""
+        return self.filter(call__in=Call.objects.visible_to(user))
+
+
 class CallDocument(StoredDocument):
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=RandomName("calls"), validators=[validate_document]
     )
+
+    objects = CallDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("call document")
@@ -300,18 +292,18 @@ class CallDocument(StoredDocument):
 
 class BidQuerySet(models.QuerySet):
     def visible_to(self, user, now: dt.datetime | None = None) -> BidQuerySet:
-        """Return bids a user may see. Sealed until the deadline: before it, only the bidding NGO's own members."""
-        if not user.is_authenticated:
+        """Return bids a user may see: the bidding NGO's members always; others only once a bid is `unsealed`."""
+        role = role_of(user)
+        if role is None:
             return self.none()
-        now = now or timezone.now()
-        if user.role == Role.NGO:
+        if role == Role.NGO:
             return self.filter(provider__memberships__user=user)
-        opened = self.filter(call__deadline__lte=now).exclude(status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN])
-        if user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN):
+        opened = self.unsealed(now)
+        if user.sees_all:
             return opened
-        if user.role == Role.OFFICER:
+        if role == Role.OFFICER:
             return opened.filter(Q(call__agency_id=user.agency_id) | Q(call__commission__user=user)).distinct()
-        if user.role == Role.EXPERT:
+        if role == Role.EXPERT:
             return opened.filter(call__commission__user=user).distinct()
         return self.none()
 
@@ -421,15 +413,29 @@ class BidCostItem(models.Model):
         return f"{self.year}: {self.item}"
 
 
+class BidDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BidDocumentQuerySet:
+        """Return the documents of the bids the user may see (sealed with their bid)."""
+        return self.filter(bid__in=Bid.objects.visible_to(user))
+
+
 class BidDocument(StoredDocument):
     bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(
         _("file"), storage=private_storage, upload_to=RandomName("bids"), validators=[validate_document]
     )
 
+    objects = BidDocumentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("bid document")
         verbose_name_plural = _("bid documents")
+
+
+class CommissionMemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CommissionMemberQuerySet:
+        """Return the commission seats of the calls the user may open (the call page names its commission)."""
+        return self.filter(call__in=Call.objects.visible_to(user))
 
 
 class CommissionMember(models.Model):
@@ -438,6 +444,8 @@ class CommissionMember(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="commissions"
     )
     is_chair = models.BooleanField(_("chair"), default=False)
+
+    objects = CommissionMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_chair", "id"]
@@ -508,6 +516,19 @@ class Score(models.Model):
         return f"{self.criterion}: {self.value}"
 
 
+class QuestionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuestionQuerySet:
+        """Return the questions of the calls the user may open: answered ones (public), the user's own, and all of
+        an officer's own agency, which answers them."""
+        questions = self.filter(call__in=Call.objects.visible_to(user))
+        if role_of(user) is None:
+            return questions.filter(answered_at__isnull=False)
+        shown = Q(answered_at__isnull=False) | Q(asked_by=user)
+        if user.is_officer:
+            shown |= Q(call__agency_id=user.agency_id)
+        return questions.filter(shown)
+
+
 class Question(models.Model):
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="questions")
     asked_by = models.ForeignKey(
@@ -526,6 +547,8 @@ class Question(models.Model):
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
+    objects = QuestionQuerySet.as_manager()
+
     class Meta:
         ordering = ["asked_at", "id"]
         verbose_name = _("clarification question")
@@ -533,6 +556,22 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ComplaintQuerySet:
+        """Return complaints a user may see: about an officer's own agency's calls, an NGO's own, all for committee
+        staff and administrators."""
+        role = role_of(user)
+        if role is None:
+            return self.none()
+        if user.sees_all:
+            return self.all()
+        if role == Role.OFFICER:
+            return self.filter(call__agency_id=user.agency_id)
+        if role == Role.NGO:
+            return self.filter(provider__memberships__user=user)
+        return self.none()
 
 
 class Complaint(models.Model):
@@ -566,6 +605,8 @@ class Complaint(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         ordering = ["-filed_at", "-id"]

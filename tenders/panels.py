@@ -6,9 +6,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import dashboard
+from core import dashboard, registry
 from core.models import Role
 from providers.models import Provider, ServiceArea
+from tenders import permissions
 from tenders.models import Bid, Call, CommissionMember, Complaint, ConflictDeclaration, ScoreSheet
 
 
@@ -17,13 +18,14 @@ def officer_queue(user) -> dict | None:
     if not user.agency_id:
         return None
     now = timezone.now()
-    calls = Call.objects.filter(agency_id=user.agency_id).select_related("region", "service_type")
+    calls = Call.objects.visible_to(user).filter(agency_id=user.agency_id).select_related("region", "service_type")
     return {
         "drafts": calls.filter(status=Call.Status.DRAFT).order_by("deadline")[:10],
         "closing": calls.accepting_bids(now).filter(deadline__lte=now + dt.timedelta(days=7)).order_by("deadline"),
         "to_open": calls.past_deadline_unopened(now).order_by("deadline"),
         "evaluating": calls.filter(status=Call.Status.EVALUATION).order_by("deadline"),
-        "complaints": Complaint.objects.filter(call__agency_id=user.agency_id, status=Complaint.Status.SUBMITTED)
+        "complaints": Complaint.objects.visible_to(user)
+        .filter(call__agency_id=user.agency_id, status=Complaint.Status.SUBMITTED)
         .select_related("call", "provider")
         .order_by("filed_at"),
         "unanswered": calls.filter(questions__answered_at__isnull=True, status=Call.Status.PUBLISHED)
@@ -43,7 +45,8 @@ def ngo_calls(user) -> dict | None:
     for region_id, service_id in set(areas):
         match |= Q(region_id=region_id, service_type_id=service_id)
     open_calls = list(
-        Call.objects.accepting_bids(now)
+        Call.objects.visible_to(user)
+        .accepting_bids(now)
         .filter(match)
         .select_related("region", "service_type")
         .with_total()
@@ -52,7 +55,8 @@ def ngo_calls(user) -> dict | None:
     for call in open_calls:
         call.days_left = (call.deadline - now).days
     bids = (
-        Bid.objects.filter(provider__in=providers)
+        Bid.objects.visible_to(user)
+        .filter(provider__in=providers)
         .live()
         .select_related("call", "provider")
         .order_by("-call__deadline")[:15]
@@ -63,13 +67,12 @@ def ngo_calls(user) -> dict | None:
 def commission_work(user) -> dict | None:
     """Calls the user sits on that are under evaluation, with declarations and sheets still to do."""
     seats = list(
-        CommissionMember.objects.filter(
-            user=user, call__status=Call.Status.EVALUATION, call__scoring_closed_at__isnull=True
-        )
+        CommissionMember.objects.visible_to(user)
+        .filter(user=user, call__status=Call.Status.EVALUATION, call__scoring_closed_at__isnull=True)
         .select_related("call")
         .annotate(admitted=Count("call__bids", filter=Q(call__bids__status=Bid.Status.ADMITTED), distinct=True))
     )
-    if not seats and user.role == Role.OFFICER:
+    if not seats and user.is_officer:
         return None
     declared = dict(
         ConflictDeclaration.objects.filter(member__in=seats)
@@ -89,9 +92,10 @@ def commission_work(user) -> dict | None:
 
 def calls_overview(user) -> dict:
     """National picture of calls by status, with single-bid and failed counts."""
-    by_status = dict(Call.objects.public().values("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_status = dict(Call.objects.visible_to(user).values("status").annotate(n=Count("id")).values_list("status", "n"))
     single = (
-        Call.objects.filter(status=Call.Status.AWARDED)
+        Call.objects.visible_to(user)
+        .filter(status=Call.Status.AWARDED)
         .annotate(n=Count("bids", filter=~Q(bids__status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN])))
         .filter(n=1)
         .count()
@@ -142,4 +146,26 @@ def register_all() -> None:
             context=calls_overview,
             order=30,
         )
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="calls",
+            order=10,
+            label=_("Calls"),
+            url_name="tenders:call-list",
+            current=frozenset({"tenders:*"}),
+            excluded=frozenset({"tenders:complaint-list"}),
+        ),
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="complaints",
+            order=40,
+            predicate=permissions.can_list_complaints,
+            label=_("Complaints"),
+            url_name="tenders:complaint-list",
+            current=frozenset({"tenders:complaint-list"}),
+        ),
     )

@@ -4,25 +4,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import audit
+from core.actions import Action
 from core.documents import document_response
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.forms import DocumentForm
 from core.mail import notify
-from core.models import AuditEvent, Role
+from core.models import AuditEvent
 from providers.models import Provider
 from tenders import permissions, qualification, scoring, services
 from tenders.filters import CallFilter, ComplaintFilter
@@ -104,6 +107,60 @@ class CallListView(ExportMixin, SingleTableMixin, FilterView):
         return super().get_context_data(can_create=permissions.can_create_call(self.request.user), **kwargs)
 
 
+def call_actions(user, call: Call, now: dt.datetime, award_outcome: str | None) -> list[Action]:
+    """Return the steps the user may take on the call now, in the order of the call's life (each one a predicate
+    of tenders.permissions; the services check again under a lock)."""
+    actions = []
+
+    def url(name: str) -> str:
+        return reverse(f"tenders:{name}", args=[call.pk])
+
+    if permissions.can_publish(user, call):
+        actions.append(Action("publish", url("call-publish"), _("Publish"), "btn-success"))
+    if permissions.can_extend(user, call, now):
+        actions.append(
+            Action(
+                "extend",
+                url("call-extend"),
+                _("Extend the deadline"),
+                "btn-outline-primary btn-sm",
+                "deadline",
+                form_class="flex-wrap",
+            )
+        )
+    if permissions.can_open_bids(user, call, now):
+        actions.append(Action("open", url("call-open"), _("Open the bids"), "btn-primary", testid="open-bids"))
+    if permissions.can_decide_call(user, call) and award_outcome == "award":
+        actions.append(Action("award", url("call-award"), _("Award to the best bid"), "btn-success", testid="award"))
+    if permissions.can_decide_call(user, call) and award_outcome == "fail":
+        actions.append(
+            Action("fail", url("call-fail"), _("Declare failed"), "btn-warning", "reason", placeholder=_("Reason"))
+        )
+    if permissions.can_close_scoring(user, call):
+        actions.append(Action("close-scoring", url("call-close-scoring"), _("Close scoring"), "btn-outline-secondary"))
+    if permissions.can_reannounce(user, call):
+        actions.append(Action("reannounce", url("call-reannounce"), _("Re-announce as a new draft")))
+    if permissions.can_cancel(user, call):
+        actions.append(
+            Action(
+                "cancel",
+                url("call-cancel"),
+                _("Cancel the call"),
+                "btn-outline-danger btn-sm",
+                "required-reason",
+                placeholder=_("Reason for cancellation"),
+                confirm=_("Cancel this call?"),
+            )
+        )
+    return actions
+
+
+AWARD_NOTES = {
+    "undecided": gettext_lazy("Admit or reject every bid first."),
+    "wait": gettext_lazy("Waiting for a quorum of complete score sheets on every admitted bid."),
+}
+
+
 @method_decorator(login_not_required, name="dispatch")
 class CallDetailView(DetailView):
     template_name = "tenders/call_detail.html"
@@ -115,16 +172,14 @@ class CallDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         call, user, now = self.object, self.request.user, timezone.now()
         manage = permissions.can_manage_call(user, call)
-        member = permissions.membership(user, call)
-        questions = call.questions.select_related("asked_by")
-        if not manage:
-            questions = questions.filter(Q(answered_at__isnull=False) | Q(asked_by_id=user.pk or 0))
-        my_bids = []
-        if user.is_authenticated and user.role == Role.NGO:
-            my_bids = list(
-                Bid.objects.filter(call=call, provider__memberships__user=user).live().select_related("provider")
-            )
-        providers = list(Provider.objects.of_user(user)) if user.is_authenticated and user.role == Role.NGO else []
+        questions = list(Question.objects.visible_to(user).filter(call=call).select_related("asked_by"))
+        for question in questions:
+            question.can_answer = question.answered_at is None and permissions.can_answer(user, call)
+        ngo = permissions.can_bid(user)
+        my_bids = list(Bid.objects.visible_to(user).filter(call=call).live().select_related("provider")) if ngo else []
+        for bid in my_bids:
+            bid.call = call
+            bid.can_continue = permissions.can_edit_bid(user, bid)
         deadline_passed = call.deadline_passed(now)
         results = None
         if call.status in (Call.Status.AWARDED, Call.Status.FAILED):
@@ -135,42 +190,46 @@ class CallDetailView(DetailView):
                 "submitted": call.bids.submitted_at_deadline().count(),
                 "admitted": len(ranked),
             }
+        award_outcome = services.award_outcome(call)[0] if call.status == Call.Status.EVALUATION else None
+        publication_errors = services.publication_errors(call, now) if call.status == Call.Status.DRAFT else []
+        actions = call_actions(user, call, now, award_outcome)
+        action_note = AWARD_NOTES.get(award_outcome) if permissions.can_decide_call(user, call) else None
+        submitted_count = call.bids.submitted_at_deadline().count() if deadline_passed else None
         context.update(
             {
                 "now": now,
                 "budget_lines": call.budget_lines.all(),
                 "criteria": call.criteria.all(),
                 "targets": call.targets.select_related("indicator"),
-                "documents": call.documents.all(),
+                "documents": CallDocument.objects.visible_to(user).filter(call=call),
                 "questions": questions,
-                "commission": call.commission.select_related("user"),
+                "commission": CommissionMember.objects.visible_to(user).filter(call=call).select_related("user"),
                 "accepting": call.is_accepting_bids(now),
                 "deadline_passed": deadline_passed,
-                "submitted_count": call.bids.submitted_at_deadline().count() if deadline_passed else None,
+                "submitted_count": submitted_count,
+                "single_bid": submitted_count == 1,
                 "results": results,
                 "my_bids": my_bids,
-                "my_providers": providers,
+                "my_providers": list(Provider.objects.of_user(user)) if ngo else [],
                 "can_manage": manage,
                 "can_edit": permissions.can_edit_call(user, call),
                 "can_see_bids": permissions.can_see_bids(user, call),
-                "member": member,
-                "can_bid": permissions.can_bid(user) and call.is_accepting_bids(now) and not my_bids,
-                "can_ask": user.is_authenticated and user.role == Role.NGO and call.is_accepting_bids(now),
-                "can_complain": user.is_authenticated
-                and user.role == Role.NGO
-                and (call.is_accepting_bids(now) or call.in_standstill(now)),
-                "events": AuditEvent.objects.for_object(call)[:50]
-                if user.is_authenticated and user.role != Role.NGO
-                else [],
+                "can_prepare_contract": permissions.can_prepare_contract(user, call),
+                "member": permissions.membership(user, call),
+                "can_bid": ngo and call.is_accepting_bids(now) and not my_bids,
+                "can_ask": permissions.can_ask(user, call, now),
+                "can_complain": permissions.can_complain(user, call, now),
+                "events": AuditEvent.objects.for_object(call)[:50] if permissions.can_see_timeline(user) else [],
+                "actions": actions,
+                "action_note": action_note,
+                "show_actions": bool(actions or action_note or (manage and publication_errors)),
                 "reason_form": ReasonForm(),
                 "extend_form": ExtendDeadlineForm(),
                 "answer_form": AnswerForm(),
                 "question_form": QuestionForm(),
                 "document_form": DocumentForm(),
-                "publication_errors": services.publication_errors(call, now)
-                if call.status == Call.Status.DRAFT
-                else [],
-                "award_outcome": services.award_outcome(call)[0] if call.status == Call.Status.EVALUATION else None,
+                "publication_errors": publication_errors,
+                "award_outcome": award_outcome,
             }
         )
         return context
@@ -360,8 +419,7 @@ class DocumentUploadView(CallActionView):
 @method_decorator(login_not_required, name="dispatch")
 class CallDocumentView(View):
     def get(self, request, pk, doc):
-        call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
-        document = get_object_or_404(CallDocument, call=call, pk=doc)
+        document = get_object_or_404(CallDocument.objects.visible_to(request.user), call_id=pk, pk=doc)
         return document_response(document.file, document.original_name or document.title)
 
 
@@ -374,13 +432,13 @@ class CommissionView(View):
             raise PermissionDenied
         return call
 
+    def context(self, request, call, form) -> dict:
+        members = list(CommissionMember.objects.visible_to(request.user).filter(call=call).select_related("user"))
+        return {"call": call, "form": form, "members": members, "below_quorum": len(members) < 3}
+
     def get(self, request, pk):
         call = self.setup_call(request, pk)
-        return render(
-            request,
-            self.template_name,
-            {"call": call, "form": CommissionMemberForm(call=call), "members": call.commission.select_related("user")},
-        )
+        return render(request, self.template_name, self.context(request, call, CommissionMemberForm(call=call)))
 
     def post(self, request, pk):
         call = self.setup_call(request, pk)
@@ -405,12 +463,7 @@ class CommissionView(View):
                 return redirect("tenders:commission", pk=call.pk)
             except InvalidTransition as error:
                 form.add_error(None, error.messages[0])
-        return render(
-            request,
-            self.template_name,
-            {"call": call, "form": form, "members": call.commission.select_related("user")},
-            status=400,
-        )
+        return render(request, self.template_name, self.context(request, call, form), status=400)
 
 
 # -- bids -------------------------------------------------------------------------------------------------------
@@ -447,13 +500,17 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
         declared = {}
         if member:
             declared = dict(ConflictDeclaration.objects.filter(member=member).values_list("bid_id", "has_conflict"))
+        decide = permissions.can_decide_admission(request.user, self.call)
         for row in rows:
-            row["declared"] = declared.get(row["bid"].pk)
+            bid = row["bid"]
+            row["declared"] = declared.get(bid.pk)
+            row["step"] = permissions.member_step(member, self.call, bid, row["declared"])
+            row["can_admit"] = decide and bid.status != Bid.Status.ADMITTED
+            row["can_reject"] = decide and bid.status != Bid.Status.REJECTED
         context = {
             "call": self.call,
             "rows": rows,
             "table": self.get_table(),
-            "export_links": self.export_links(),
             "can_manage": permissions.can_manage_call(request.user, self.call),
             "member": member,
             "reason_form": ReasonForm(),
@@ -462,9 +519,6 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
             else None,
         }
         return render(request, self.template_name, context)
-
-    def export_links(self):
-        return {fmt: f"?export={fmt}" for fmt in ("xlsx", "csv")}
 
     def get_context_data(self, **kwargs):
         return kwargs
@@ -516,7 +570,7 @@ class BidEditView(View):
             "items": items,
             "checks": qualification.qualification_checks(bid.call, bid.provider, list(bid.staff.all())),
             "document_form": document_form or DocumentForm(),
-            "documents": bid.documents.all(),
+            "documents": BidDocument.objects.visible_to(self.request.user).filter(bid=bid),
             "staff_count": len(staff),
         }
 
@@ -576,7 +630,7 @@ class BidDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         bid, user = self.object, self.request.user
         call = bid.call
-        own = user.role == Role.NGO
+        own = user.member_of(bid.provider_id)
         member = permissions.membership(user, call)
         manage = permissions.can_manage_call(user, call)
         result = scoring.bid_results(call, [bid])[0]
@@ -586,7 +640,7 @@ class BidDetailView(DetailView):
         elif own:
             show_scores = call.status in (Call.Status.AWARDED, Call.Status.FAILED)
         else:
-            show_scores = manage or user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN)
+            show_scores = manage or user.sees_all
         staff = list(bid.staff.all())
         on = timezone.localdate(call.deadline)
         for m in staff:
@@ -597,7 +651,7 @@ class BidDetailView(DetailView):
                 "own": own,
                 "checks": qualification.bid_checks(bid),
                 "cost_items": bid.cost_items.all(),
-                "documents": bid.documents.all(),
+                "documents": BidDocument.objects.visible_to(user).filter(bid=bid),
                 "staff": staff,
                 "show_staff_names": own or member is not None,
                 "result": result,
@@ -610,10 +664,8 @@ class BidDetailView(DetailView):
                 "member": member,
                 "can_manage": manage,
                 "can_edit": permissions.can_edit_bid(user, bid),
-                "can_withdraw": own and bid.status == Bid.Status.SUBMITTED and call.is_accepting_bids(),
-                "can_decline": (own or manage)
-                and bid.status == Bid.Status.WINNER
-                and call.status == Call.Status.AWARDED,
+                "can_withdraw": permissions.can_withdraw_bid(user, bid),
+                "can_decline": permissions.can_decline_award(user, bid),
                 "abnormally_low": bid.is_abnormally_low(call.total),
                 "reason_form": ReasonForm(),
                 "events": AuditEvent.objects.for_object(bid)[:30],
@@ -625,7 +677,7 @@ class BidDetailView(DetailView):
 class BidActionView(View):
     def post(self, request, pk, action):
         bid = get_object_or_404(Bid.objects.visible_to(request.user).select_related("call", "provider"), pk=pk)
-        own = request.user.role == Role.NGO
+        own = request.user.is_ngo  # an NGO sees only its own bids
         manage = permissions.can_manage_call(request.user, bid.call)
         try:
             if action == "withdraw" and own:
@@ -655,8 +707,7 @@ class BidActionView(View):
 
 class BidDocumentView(View):
     def get(self, request, pk, doc):
-        bid = get_object_or_404(Bid.objects.visible_to(request.user), pk=pk)
-        document = get_object_or_404(BidDocument, bid=bid, pk=doc)
+        document = get_object_or_404(BidDocument.objects.visible_to(request.user), bid_id=pk, pk=doc)
         return document_response(document.file, document.original_name or document.title)
 
 
@@ -747,7 +798,7 @@ class ScoreView(View):
 class AskView(View):
     def post(self, request, pk):
         call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
-        if request.user.role != Role.NGO:
+        if not permissions.can_bid(request.user):
             raise PermissionDenied
         form = QuestionForm(request.POST)
         try:
@@ -762,9 +813,7 @@ class AskView(View):
 
 class AnswerView(View):
     def post(self, request, pk):
-        question = get_object_or_404(
-            Question.objects.select_related("call"), pk=pk, call__in=Call.objects.visible_to(request.user)
-        )
+        question = get_object_or_404(Question.objects.visible_to(request.user).select_related("call"), pk=pk)
         if not permissions.can_manage_call(request.user, question.call):
             raise PermissionDenied
         form = AnswerForm(request.POST)
@@ -783,7 +832,7 @@ class ComplaintCreateView(View):
 
     def setup_call(self, request, pk):
         call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
-        if request.user.role != Role.NGO:
+        if not permissions.can_bid(request.user):
             raise PermissionDenied
         return call
 
@@ -822,18 +871,6 @@ class ComplaintCreateView(View):
         )
 
 
-def complaints_visible_to(user):
-    """Return complaints a user may see: own agency's calls (officer), own NGO's (ngo), all (committee, admin)."""
-    complaints = Complaint.objects.select_related("call", "provider")
-    if user.is_superuser or user.role in (Role.COMMITTEE, Role.ADMIN):
-        return complaints
-    if user.role == Role.OFFICER:
-        return complaints.filter(call__agency_id=user.agency_id)
-    if user.role == Role.NGO:
-        return complaints.filter(provider__memberships__user=user)
-    return complaints.none()
-
-
 class ComplaintListView(ExportMixin, SingleTableMixin, FilterView):
     table_class = ComplaintTable
     filterset_class = ComplaintFilter
@@ -842,14 +879,18 @@ class ComplaintListView(ExportMixin, SingleTableMixin, FilterView):
     export_basename = "complaints"
 
     def get_queryset(self):
-        return complaints_visible_to(self.request.user).order_by("-filed_at", "-id")
+        return (
+            Complaint.objects.visible_to(self.request.user)
+            .select_related("call", "provider")
+            .order_by("-filed_at", "-id")
+        )
 
 
 class ComplaintDetailView(DetailView):
     template_name = "tenders/complaint_detail.html"
 
     def get_queryset(self):
-        return complaints_visible_to(self.request.user)
+        return Complaint.objects.visible_to(self.request.user).select_related("call", "provider")
 
     def get_context_data(self, **kwargs):
         manage = permissions.can_manage_call(self.request.user, self.object.call)
@@ -860,7 +901,7 @@ class ComplaintDetailView(DetailView):
 
 class ComplaintDecideView(View):
     def post(self, request, pk):
-        complaint = get_object_or_404(complaints_visible_to(request.user), pk=pk)
+        complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("call"), pk=pk)
         if not permissions.can_manage_call(request.user, complaint.call):
             raise PermissionDenied
         form = DecisionForm(request.POST)

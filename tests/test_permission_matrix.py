@@ -1186,9 +1186,10 @@ TENDER_CASES = [
         changes=frozenset({"ngo", "other_ngo"}),
     ),
     Case("tenders:answer", POST_ONLY, kwargs=pk_of("question")),
+    # An unanswered question is seen only by its author and the agency's officers: hidden (404) from everyone else.
     Case(
         "tenders:answer",
-        CALL_OFFICERS,
+        logged_in(404, officer=302, ngo=403),
         kwargs=pk_of("question"),
         method="post",
         data=lambda objs: {"answer": "Да, в пределах 15% стоимости проекта."},
@@ -1280,7 +1281,6 @@ def contract_amendments(key: str) -> Callable[[Objects], Any]:
 
 PARTIES = logged_in(403, officer=302, ngo=302)  # both signatories act; every contract is public, so 403 for the rest
 CONTRACT_OFFICERS = logged_in(403, officer=302)  # payments, amendments: the agency's officers
-CONTRACT_DETAILS = logged_in(403, officer=200, ngo=200, committee=200, admin=200)  # the parties, committee, admins
 REPORT_READERS = logged_in(404, officer=200, ngo=200, committee=200, admin=200)  # reports are outside others' scope
 REPORT_REVIEWERS = logged_in(403, officer=302, other_officer=404, expert=404, other_ngo=404)
 
@@ -1377,11 +1377,11 @@ CONTRACT_CASES = [
         state=count(ContractDocument),
         changes=frozenset({"officer", "ngo"}),
     ),
-    # The contract is public, its documents are details: the view finds the contract, then refuses (403), whereas
-    # DESIGN.md's "a row outside their scope gets 404" would hide the document (reports are hidden: 404).
+    # The contract is public, its documents are details: outside the parties, committee staff and admins a document
+    # is a row outside the user's scope, hidden (404) like the reports.
     Case(
         "contracts:document",
-        CONTRACT_DETAILS,
+        logged_in(404, officer=200, ngo=200, committee=200, admin=200),
         kwargs=lambda objs: {"pk": objs["contract"].pk, "doc": objs["contract_document"].pk},
     ),
     # -- reports: the NGO writes them, the agency's officers review them --------------------------------------------

@@ -45,15 +45,14 @@ def percent(value, places=0) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def query_with(context, **kwargs) -> str:
-    """Return the current query string with some parameters replaced (for sort, page and export links)."""
-    query = context["request"].GET.copy()
-    for key, value in kwargs.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return "?" + query.urlencode()
+def main_menu(context) -> list:
+    """Return [(link, is current page)] of the menu links the apps registered that the user may follow."""
+    from core import registry
+
+    request = context.get("request")
+    if request is None:
+        return []
+    return [(link, link.is_current(request)) for link in registry.entries(registry.NAV, request.user)]
 
 
 def _css_class(widget) -> str:
@@ -93,13 +92,13 @@ def form_field_widget(bound_field):
 
 @register.simple_tag(takes_context=True)
 def sections(context, slot, **objects):
-    """Render the sections later apps registered for this slot (see core.sections)."""
+    """Render the blocks later apps registered for this slot of the page (see core.registry)."""
     from django.utils.safestring import mark_safe
 
-    from core.sections import for_slot
+    from core import registry
 
-    request = context["request"]
-    return mark_safe("".join(section.render(request, objects) for section in for_slot(slot)))  # noqa: S308
+    rendered = registry.render(slot, context["request"], **objects)
+    return mark_safe("".join(html for _block, html in rendered))  # noqa: S308
 
 
 @register.filter

@@ -1,17 +1,19 @@
 """The evaluation pages: from an accepted annual report to the council's conclusion, the outcome section of the
 contract page, the ranking and the provider profile, and the indicator catalogue."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from contracts import services as contract_services
 from core.models import Indicator
 from core.templatetags.gsz import money
 from evaluation.models import CRITERION_CODES, ResultEvaluation
+from tenders.models import Bid, Call
 from tests import factories
 
 
@@ -115,7 +117,7 @@ def test_an_officer_of_another_agency_cannot_open_an_evaluation(client, other_of
 
     response = client.get(reverse("evaluation:evaluation-open", args=[contract.pk, 2025]))
 
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403  # the contract is a public fact: visible, but not theirs to evaluate
 
 
 @pytest.fixture
@@ -293,7 +295,7 @@ def test_an_ngo_cannot_open_another_ngos_profile(client, other_ngo_user, provide
 
     response = client.get(reverse("evaluation:provider-profile", args=[provider.pk]))
 
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404  # another NGO is outside an NGO member's scope
 
 
 def test_an_ngo_cannot_open_the_ranking(client, ngo_user):
@@ -333,3 +335,67 @@ def test_an_ngo_cannot_delete_an_indicator(client, ngo_user):
 
     assert client.post(reverse("evaluation:indicator-delete", args=[unused.pk])).status_code == 403
     assert Indicator.objects.filter(pk=unused.pk).exists()
+
+
+# -- what each reader may open from the pages --------------------------------------------------------------------
+
+
+def test_the_ngo_sees_no_open_evaluation_on_its_contract_until_it_is_concluded(client, ngo_user, evaluation):
+    client.force_login(ngo_user)
+    page = client.get(evaluation.contract.get_absolute_url()).content.decode()
+    assert evaluation.get_absolute_url() not in page  # an open evaluation is outside the NGO's scope (404)
+
+    ResultEvaluation.objects.filter(pk=evaluation.pk).update(status=ResultEvaluation.Status.SUBMITTED)
+    page = client.get(evaluation.contract.get_absolute_url()).content.decode()
+    assert evaluation.get_absolute_url() in page
+    assert client.get(evaluation.get_absolute_url()).status_code == 200
+
+
+def test_the_profile_links_only_the_evaluations_the_reader_may_open(client, expert, council, provider, evaluation):
+    url = reverse("evaluation:provider-profile", args=[provider.pk])
+
+    client.force_login(expert)  # not on this council: the track record counts it, but does not link it
+    page = client.get(url)
+    assert [e.openable for e in page.context["profile"].evaluations] == [False]
+    assert evaluation.get_absolute_url() not in page.content.decode()
+
+    client.force_login(council[0])
+    page = client.get(url)
+    assert [e.openable for e in page.context["profile"].evaluations] == [True]
+    assert evaluation.get_absolute_url() in page.content.decode()
+
+
+def test_the_evidence_links_a_report_only_for_readers_who_may_open_it(client, officer, council, evaluation):
+    report = evaluation.contract.periods.get(kind="annual", year=2025).report
+
+    client.force_login(council[0])  # an evaluator sees the report's status, not the report (outside their scope)
+    page = client.get(evaluation.get_absolute_url())
+    assert [p.report_openable for p in page.context["periods"] if p.report_obj] == [False]
+    assert report.get_absolute_url() not in page.content.decode()
+    assert client.get(report.get_absolute_url()).status_code == 404
+
+    client.force_login(officer)
+    page = client.get(evaluation.get_absolute_url())
+    assert [p.report_openable for p in page.context["periods"] if p.report_obj] == [True]
+    assert report.get_absolute_url() in page.content.decode()
+
+
+def test_the_bids_page_shows_the_track_records_of_the_bidders_it_lists(client, officer, clock):
+    now = timezone.now()
+    call = factories.CallFactory(
+        agency=officer.agency,
+        status=Call.Status.EVALUATION,
+        opens_at=now - dt.timedelta(days=20),
+        deadline=now - dt.timedelta(days=1),
+    )
+    admitted = factories.BidFactory(call=call, status=Bid.Status.ADMITTED)
+    factories.BidFactory(call=call, status=Bid.Status.WITHDRAWN)
+    client.force_login(officer)
+
+    page = client.get(reverse("tenders:call-bids", args=[call.pk]))
+
+    html = page.content.decode()
+    assert 'data-testid="bidders-records"' in html
+    section = html[html.index('data-testid="bidders-records"') :]
+    assert section.count('/profile/"') == 1  # the withdrawn bid is not listed, nor its bidder
+    assert reverse("evaluation:provider-profile", args=[admitted.provider_id]) in section

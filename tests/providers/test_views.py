@@ -292,6 +292,31 @@ def test_other_roles_may_not_verify(client, clock, request, role, unverified):
     assert unverified.status == Provider.Status.UNVERIFIED
 
 
+@pytest.mark.parametrize(
+    ("status", "step"),
+    [
+        (Provider.Status.UNVERIFIED, "verify"),
+        (Provider.Status.ACTIVE, "suspend"),
+        (Provider.Status.SUSPENDED, "reactivate"),
+    ],
+)
+def test_the_page_offers_the_verifying_officer_the_next_status_step(client, clock, officer, unverified, status, step):
+    Provider.objects.filter(pk=unverified.pk).update(status=status)
+
+    page = as_user(client, officer).get(unverified.get_absolute_url())
+
+    assert [action.name for action in page.context["actions"]] == [step]
+    assert reverse("providers:provider-transition", args=[unverified.pk, step]) in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ["other_officer", "expert", "committee"])
+def test_the_page_offers_no_status_step_to_whoever_may_not_verify(client, clock, request, role, unverified):
+    page = as_user(client, request.getfixturevalue(role)).get(unverified.get_absolute_url())
+
+    assert page.context["actions"] == []
+    assert "/status/" not in page.content.decode()
+
+
 def test_a_member_may_not_verify_their_own_organisation(client, clock, ngo_user, provider):
     Provider.objects.filter(pk=provider.pk).update(status=Provider.Status.UNVERIFIED)
     response = transition(as_user(client, ngo_user), provider, "verify")
@@ -675,12 +700,13 @@ def test_the_profile_changes_show_on_the_timeline(client, clock, ngo_user, provi
     assert "+7 727 999 99 99" in timeline
 
 
-@pytest.mark.parametrize("role", ["officer", "committee", "other_ngo_user"])
-def test_only_members_may_edit_the_profile(client, clock, request, role, provider):
+# Officers and committee staff see the organisation but may not edit it (403); to another NGO it is hidden (404).
+@pytest.mark.parametrize(("role", "status"), [("officer", 403), ("committee", 403), ("other_ngo_user", 404)])
+def test_only_members_may_edit_the_profile(client, clock, request, role, status, provider):
     response = as_user(client, request.getfixturevalue(role)).post(
         reverse("providers:provider-edit", args=[provider.pk]), profile_data(provider, phone="+7 000")
     )
-    assert response.status_code in (403, 404)
+    assert response.status_code == status
     provider.refresh_from_db()
     assert provider.phone != "+7 000"
     assert not AuditEvent.objects.for_object(provider).exists()
