@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -231,6 +231,7 @@ class Contract(models.Model):
     # -- changes of state: each checks TRANSITIONS, sets the status with its date, saves those fields, audits ------
     # The services (contracts.services) decide who signs for which party, regenerate the reporting schedule and mail.
 
+    @transaction.atomic
     def sign(self, *, by, party: str, now: dt.datetime) -> None:
         """Record one party's signature; the second signature makes the contract active."""
         if self.status != self.Status.PENDING:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from core import audit
 from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.mail import notify
-from core.models import Role
+from core.models import Indicator, Role
 from evaluation.council import council_result
 from evaluation.models import CRITERION_CODES, MIN_EVALUATORS, Evaluator, EvaluatorScore, ResultEvaluation
 from evaluation.outcomes import contract_years
@@ -125,3 +126,15 @@ def reopen(*, evaluation: ResultEvaluation, acting_user, reason: str) -> ResultE
     evaluation.reopen(by=acting_user, reason=reason)
     Evaluator.objects.filter(evaluation=evaluation).update(submitted_at=None)
     return evaluation
+
+
+def delete_indicator(*, indicator: Indicator, acting_user) -> None:
+    """Delete an indicator from the catalogue; one that calls, contracts or reports use cannot be deleted."""
+    try:
+        with transaction.atomic():
+            audit.record(actor=acting_user, action=Action.DELETED, target=indicator, note=indicator.code)
+            indicator.delete()
+    except ProtectedError as error:
+        raise InvalidTransition(
+            _("The indicator is used by calls, contracts or reports and cannot be deleted.")
+        ) from error

@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -262,20 +260,21 @@ class IndicatorCreateView(View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class IndicatorDeleteView(View):
-    def post(self, request, pk):
-        if not permissions.can_manage_indicators(request.user):
-            raise PermissionDenied
-        indicator = get_object_or_404(Indicator, pk=pk)
-        try:
-            with transaction.atomic():
-                audit.record(actor=request.user, action=Action.DELETED, target=indicator, note=indicator.code)
-                indicator.delete()
-        except ProtectedError:
-            messages.error(request, _("The indicator is used by calls, contracts or reports and cannot be deleted."))
-        else:
-            messages.success(request, _("The indicator is deleted."))
-        return redirect(reverse("evaluation:indicator-list"))
+class IndicatorDeleteView(ActionView):
+    """Delete an indicator from the catalogue, unless calls, contracts or reports use it."""
+
+    def get_queryset(self):
+        return Indicator.objects.all()  # the catalogue is everyone's to read
+
+    def allowed(self, user, indicator):
+        return permissions.can_manage_indicators(user)
+
+    def act(self, indicator):
+        services.delete_indicator(indicator=indicator, acting_user=self.request.user)
+        return _("The indicator is deleted.")
+
+    def get_success_url(self, indicator):
+        return reverse("evaluation:indicator-list")
 
 
 def contract_section(request, object):

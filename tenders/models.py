@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -249,6 +249,7 @@ class Call(models.Model):
 
     open_bids.alters_data = True
 
+    @transaction.atomic
     def close_scoring(self, *, by, now: dt.datetime) -> None:
         """Close scoring, once, during evaluation."""
         if self.status != self.Status.EVALUATION or self.scoring_closed_at:
@@ -272,6 +273,7 @@ class Call(models.Model):
 
     award.alters_data = True
 
+    @transaction.atomic
     def award_next_ranked(self, *, by, winner: Bid, now: dt.datetime, standstill_until: dt.datetime) -> None:
         """Record the award to the next-ranked bid after the winner declined; the standstill starts again."""
         self.decided_at, self.standstill_until = now, standstill_until
@@ -293,6 +295,7 @@ class Call(models.Model):
 
     fail.alters_data = True
 
+    @transaction.atomic
     def fail_after_decline(self, *, by, now: dt.datetime) -> None:
         """Fail an awarded call whose winner declined with no other bid to take its place: back to evaluation, then
         failed (both steps on the timeline)."""
@@ -321,6 +324,7 @@ class Call(models.Model):
 
     return_to_evaluation.alters_data = True
 
+    @transaction.atomic
     def extend_deadline(self, *, by, new_deadline: dt.datetime) -> None:
         """Move the deadline; a pending change of terms is thereby made, and the reminder may go again."""
         old = self.deadline
@@ -339,6 +343,7 @@ class Call(models.Model):
 
     require_amendment.alters_data = True
 
+    @transaction.atomic
     def draft_copy(self, *, number: str, by, opens_at: dt.datetime, deadline: dt.datetime) -> Call:
         """Create a new draft with this call's terms (budget lines, criteria, targets) and new dates."""
         kept = {

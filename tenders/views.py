@@ -821,7 +821,10 @@ class ComplaintDetailView(DetailView):
     def get_context_data(self, **kwargs):
         manage = permissions.can_manage_call(self.request.user, self.object.call)
         return super().get_context_data(
-            can_decide=manage and self.object.status == Complaint.Status.SUBMITTED, form=DecisionForm(), **kwargs
+            can_decide=manage and self.object.status == Complaint.Status.SUBMITTED,
+            form=DecisionForm(),
+            events=AuditEvent.objects.for_object(self.object)[:30],
+            **kwargs,
         )
 
 
