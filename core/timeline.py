@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import dateformat, timezone
@@ -166,7 +167,7 @@ class _Renderer:
         self.rows: dict[tuple[type, str], models.Model | None] = {}
 
     def entry(self, event: AuditEvent) -> Entry:
-        target = event.content_type.model_class()
+        target = ContentType.objects.get_for_id(event.content_type_id).model_class()  # cached: no query per event
         subject = _subjects.get(event.action)
         model = subject.model if subject else target
         sensitive = set(getattr(model, "SENSITIVE_FIELDS", ()))

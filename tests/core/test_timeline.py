@@ -321,3 +321,13 @@ def test_the_contract_page_shows_an_amendment_in_plain_language(client, clock, o
     text = client.get(contract.get_absolute_url()).content.decode()
     assert "транш 2025: 35,6 → 28,1 млн ₸" in text
     assert "{&#x27;" not in text
+
+
+def test_rendering_a_timeline_costs_no_query_per_event(officer, django_assert_max_num_queries):
+    call = factories.CallFactory(agency=officer.agency)
+    for n in range(20):
+        audit.record(actor=officer, action=Action.EDITED, target=call, changes={"quorum": (n, n + 1)})
+    events = list(AuditEvent.objects.for_object(call))
+    with django_assert_max_num_queries(1):  # at most the content type, once
+        rendered = entries(events, viewer=officer)
+    assert len(rendered) == 20
