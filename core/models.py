@@ -284,10 +284,10 @@ class AuditEvent(models.Model):
         MEMBER_JOINED = "member joined", _("member joined")
         SERVICE_AREA_ADDED = "service area added", _("service area added")
         SERVICE_AREA_EDITED = "service area edited", _("service area edited")
-        SERVICE_AREA_REMOVED = "servicearea removed", _("servicearea removed")
+        SERVICE_AREA_REMOVED = "servicearea removed", _("service area removed")
         STAFF_MEMBER_ADDED = "staff member added", _("staff member added")
         STAFF_MEMBER_EDITED = "staff member edited", _("staff member edited")
-        STAFF_MEMBER_REMOVED = "staffmember removed", _("staffmember removed")
+        STAFF_MEMBER_REMOVED = "staffmember removed", _("staff member removed")
         DOCUMENT_ADDED = "document added", _("document added")
         # calls
         PUBLISHED = "published", _("published")

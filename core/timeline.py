@@ -128,6 +128,17 @@ def amendment_label(key) -> str:
     return str(AMENDMENT_KEYS.get(key, key.replace("_", " ")))
 
 
+def amendment_position(key) -> tuple:
+    """Order an amendment's keys: the total, the tranches by year, then the dates and the scope."""
+    key = str(key)
+    if key == "total":
+        return (0, 0, "")
+    if key.isdigit():
+        return (1, int(key), "")
+    keys = list(AMENDMENT_KEYS)
+    return (2, keys.index(key), "") if key in keys else (3, 0, key)
+
+
 def amendment_value(value) -> str:
     """Show an amendment's before/after value: money as tenge, dates as dd.mm.yyyy, text as it is."""
     number = _decimal(value)
@@ -172,7 +183,7 @@ class _Renderer:
         model = subject.model if subject else target
         sensitive = set(getattr(model, "SENSITIVE_FIELDS", ()))
         lines = []
-        for name, values in (event.changes or {}).items():
+        for name, values in sorted((event.changes or {}).items(), key=lambda item: self.position(model, item[0])):
             if name == NOTE:
                 lines.append(Line("", self.note(values, subject)))
             elif isinstance(values, (list, tuple)) and len(values) == 2:
@@ -202,7 +213,7 @@ class _Renderer:
 
     def amendment(self, before: dict, after: dict) -> list[Line]:
         lines = []
-        for key in [*before, *(k for k in after if k not in before)]:  # the order recorded
+        for key in sorted({*before, *after}, key=amendment_position):
             label = amendment_label(key)
             if key in before and key in after:
                 if before[key] == after[key] or _decimal(before[key]) == _decimal(after[key]) is not None:
@@ -216,6 +227,14 @@ class _Renderer:
         return lines
 
     # -- names and values
+
+    def position(self, model, name: str) -> tuple:
+        """Order the lines as the model orders its fields, other names after them and the note last (PostgreSQL's
+        jsonb keeps no order of its own)."""
+        if name == NOTE:
+            return (2, 0, "")
+        names = [f.name for f in model._meta.get_fields()] if model is not None else []
+        return (0, names.index(name), "") if name in names else (1, 0, name)
 
     def field(self, model, name: str) -> models.Field | None:
         if model is None:
