@@ -216,7 +216,8 @@ class _Renderer:
         for key in sorted({*before, *after}, key=amendment_position):
             label = amendment_label(key)
             if key in before and key in after:
-                if before[key] == after[key] or _decimal(before[key]) == _decimal(after[key]) is not None:
+                old_number, new_number = _decimal(before[key]), _decimal(after[key])
+                if before[key] == after[key] or (old_number is not None and old_number == new_number):
                     continue  # unchanged (a tranche the amendment left as it was)
                 if str(key).isdigit() or key == "total":
                     lines.append(Line(label, money_change(before[key], after[key])))
