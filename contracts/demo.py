@@ -20,6 +20,7 @@ from contracts.models import (
     Target,
     Tranche,
 )
+from core.audit import Action
 from core.demo import backdated
 from tenders.models import Bid, Call
 
@@ -77,10 +78,10 @@ def load(*, rng, context, stdout) -> None:
             created_by=officer,
         )
         backdated(
-            actor=officer, action="contract prepared", target=contract, when=agency_signed - dt.timedelta(days=1)
+            actor=officer, action=Action.CONTRACT_PREPARED, target=contract, when=agency_signed - dt.timedelta(days=1)
         )
-        backdated(actor=officer, action="agency signature", target=contract, when=agency_signed)
-        backdated(actor=member, action="NGO signature", target=contract, when=provider_signed)
+        backdated(actor=officer, action=Action.AGENCY_SIGNATURE, target=contract, when=agency_signed)
+        backdated(actor=member, action=Action.NGO_SIGNATURE, target=contract, when=provider_signed)
         for t in tranches:
             planned = t["planned_date"] or start + dt.timedelta(days=30)
             Tranche.objects.create(
@@ -113,7 +114,7 @@ def load(*, rng, context, stdout) -> None:
                     effective_date=on,
                     created_by=officer,
                 )
-                backdated(actor=officer, action="terminated", target=contract, when=aware(on))
+                backdated(actor=officer, action=Action.TERMINATED, target=contract, when=aware(on))
         elif index % 7 == 3 and contract.tranches.count() > 1:
             last = contract.tranches.order_by("-year").first()
             if last.year <= 2026:
@@ -135,7 +136,7 @@ def load(*, rng, context, stdout) -> None:
                     value_change=-cut,
                     created_by=officer,
                 )
-                backdated(actor=officer, action="amended", target=contract, when=aware(dt.date(last.year, 2, 1)))
+                backdated(actor=officer, action=Action.AMENDED, target=contract, when=aware(dt.date(last.year, 2, 1)))
 
         services.generate_periods(contract)
         quality = rng.choice([0.7, 0.85, 0.95, 1.0, 1.05, 1.1])
@@ -154,7 +155,7 @@ def load(*, rng, context, stdout) -> None:
                 )
                 backdated(
                     actor=officer,
-                    action="payment recorded",
+                    action=Action.PAYMENT_RECORDED,
                     target=contract,
                     when=aware(paid_on),
                     note=f"{tranche.year}: {tranche.fixed_amount} ₸",
@@ -188,7 +189,9 @@ def load(*, rng, context, stdout) -> None:
                 elif period.due_date > today - dt.timedelta(days=12) and rng.random() < 0.5:
                     report.status, report.reviewed_at, report.reviewed_by = Report.Status.SUBMITTED, None, None
                     report.save(update_fields=["status", "reviewed_at", "reviewed_by"])
-                backdated(actor=member, action="report submitted", target=contract, when=submitted, note=str(period))
+                backdated(
+                    actor=member, action=Action.REPORT_SUBMITTED, target=contract, when=submitted, note=str(period)
+                )
                 tranche = contract.tranches.filter(year=period.year).first()
                 if tranche:
                     share = Decimal("0.25") if period.kind == "quarterly" else Decimal("1")

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Contract, Report, ReportingPeriod
+from contracts.models import Contract, ReportingPeriod
 from core.models import Agency, Region, ServiceType
 from core.util import today
 
@@ -33,11 +33,7 @@ class ContractFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=Contract.objects.serving_year(int(value)).values("pk")) if value else queryset
 
     def filter_flagged(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(has_reduction=True) | Q(status="terminated") | Q(late_payments=True) | Q(overdue_reports=True)
-        )
+        return queryset.filter(flagged=True) if value else queryset
 
 
 class PeriodFilter(django_filters.FilterSet):
@@ -57,13 +53,14 @@ class PeriodFilter(django_filters.FilterSet):
         model = ReportingPeriod
         fields = ["state", "kind"]
 
+    STATES = {
+        "to_review": (ReportingPeriod.State.SUBMITTED,),
+        "overdue": ReportingPeriod.OVERDUE_STATES,
+        "returned": ReportingPeriod.RETURNED_STATES,
+        "accepted": (ReportingPeriod.State.ACCEPTED,),
+    }
+
     def filter_state(self, queryset, name, value):
-        if value == "to_review":
-            return queryset.filter(report__status=Report.Status.SUBMITTED)
-        if value == "overdue":
-            return queryset.overdue(today())
-        if value == "returned":
-            return queryset.filter(report__status=Report.Status.RETURNED)
-        if value == "accepted":
-            return queryset.filter(report__status=Report.Status.ACCEPTED)
-        return queryset
+        if value not in self.STATES:
+            return queryset
+        return queryset.in_state(today(), *self.STATES[value])

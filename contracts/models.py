@@ -4,19 +4,25 @@ NGO reports with their indicator actuals. Money is Decimal end to end."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
+from core.audit import Action
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
+from core.exceptions import InvalidTransition
 from core.models import Agency, Indicator, Region, Role, ServiceType, role_of
+from core.transitions import set_status
 from core.validators import validate_single_line
 
 ZERO = Decimal("0")
@@ -65,17 +71,15 @@ class ContractQuerySet(models.QuerySet):
         return self.serving_between(first, last)
 
     def with_money_and_flags(self, today: dt.date) -> ContractQuerySet:
-        """Return contracts annotated with paid money, the next report due and the flags the list shows, by
-        subqueries (a fixed number of queries whatever the number of contracts)."""
+        """Return contracts annotated with paid money, the next report due, the flags the list shows and whether any
+        is raised (`flagged`), by subqueries (a fixed number of queries whatever the number of contracts)."""
         paid = (
             Payment.objects.filter(tranche__contract=models.OuterRef("pk"))
             .values("tranche__contract")
             .annotate(s=Sum("amount"))
             .values("s")
         )
-        open_periods = ReportingPeriod.objects.filter(contract=models.OuterRef("pk")).exclude(
-            report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED]
-        )
+        periods = ReportingPeriod.objects.filter(contract=models.OuterRef("pk"))
         missing = (
             Tranche.objects.filter(contract=models.OuterRef("pk"), planned_date__lt=today)
             .annotate(fixed_paid=Coalesce(Sum("payments__amount", filter=Q(payments__kind="fixed")), ZERO))
@@ -83,7 +87,7 @@ class ContractQuerySet(models.QuerySet):
         )
         return self.annotate(
             paid=Coalesce(models.Subquery(paid, output_field=models.DecimalField()), ZERO),
-            next_due=models.Subquery(open_periods.order_by("due_date").values("due_date")[:1]),
+            next_due=models.Subquery(periods.awaiting_report(today).order_by("due_date").values("due_date")[:1]),
             has_reduction=models.Exists(Amendment.objects.filter(contract=models.OuterRef("pk"), value_change__lt=0)),
             late_payments=models.Exists(
                 Payment.objects.filter(
@@ -91,7 +95,16 @@ class ContractQuerySet(models.QuerySet):
                 )
             )
             | models.Exists(missing),
-            overdue_reports=models.Exists(open_periods.filter(due_date__lt=today)),
+            overdue_reports=models.Exists(periods.overdue(today)),
+        ).annotate(
+            # The one spelling of "this contract is flagged" (the list's filter and its flags column).
+            flagged=models.ExpressionWrapper(
+                Q(has_reduction=True)
+                | Q(status=Contract.Status.TERMINATED)
+                | Q(late_payments=True)
+                | Q(overdue_reports=True),
+                output_field=models.BooleanField(),
+            )
         )
 
     def serving_between(self, first: dt.date, last: dt.date) -> ContractQuerySet:
@@ -111,6 +124,8 @@ class Contract(models.Model):
         ACTIVE = "active", _("active")
         COMPLETED = "completed", _("completed")
         TERMINATED = "terminated", _("terminated")
+
+    AGENCY, NGO = "agency", "ngo"  # the two parties that sign
 
     TRANSITIONS = {
         Status.PENDING: {Status.ACTIVE},
@@ -215,6 +230,50 @@ class Contract(models.Model):
     @property
     def years(self) -> range:
         return range(self.start_date.year, self.end_date.year + 1)
+
+    # -- changes of state: each checks TRANSITIONS, sets the status with its date, saves those fields, audits ------
+    # The services (contracts.services) decide who signs for which party, regenerate the reporting schedule and mail.
+
+    @transaction.atomic
+    def sign(self, *, by, party: str, now: dt.datetime) -> None:
+        """Record one party's signature; the second signature makes the contract active."""
+        if self.status != self.Status.PENDING:
+            raise InvalidTransition(gettext("Only a contract pending signature can be signed."))
+        if party == self.AGENCY:
+            if self.agency_signed_at:
+                raise InvalidTransition(gettext("The agency has already signed."))
+            self.agency_signed_at, self.agency_signed_by = now, by
+            fields, action = ["agency_signed_at", "agency_signed_by"], Action.AGENCY_SIGNATURE
+        else:
+            if self.provider_signed_at:
+                raise InvalidTransition(gettext("The NGO has already signed."))
+            self.provider_signed_at, self.provider_signed_by = now, by
+            fields, action = ["provider_signed_at", "provider_signed_by"], Action.NGO_SIGNATURE
+        self.save(update_fields=fields)
+        audit.record(actor=by, action=action, target=self)
+        if self.is_signed:
+            set_status(self, self.Status.ACTIVE, by=by, action=Action.ACTIVATED)
+
+    sign.alters_data = True
+
+    def terminate(self, *, by, on: dt.date, reason: str) -> None:
+        """Terminate early: the contract stops serving on `on`."""
+        set_status(
+            self,
+            self.Status.TERMINATED,
+            by=by,
+            action=Action.TERMINATED,
+            note=reason,
+            extra={"terminated_on": on, "termination_reason": reason},
+        )
+
+    terminate.alters_data = True
+
+    def complete(self, *, by, now: dt.datetime) -> None:
+        """Record that the finished contract is completed (all its reports accepted)."""
+        set_status(self, self.Status.COMPLETED, by=by, action=Action.COMPLETED, extra={"completed_at": now})
+
+    complete.alters_data = True
 
 
 class TrancheQuerySet(models.QuerySet):
@@ -384,17 +443,57 @@ class ReportingPeriodQuerySet(models.QuerySet):
         """Return the reporting periods of the contracts whose details the user may see."""
         return self.filter(contract__in=Contract.objects.in_scope(user))
 
-    def overdue(self, today: dt.date) -> ReportingPeriodQuerySet:
-        """Return periods past their due date without a submitted or accepted report."""
-        return self.filter(due_date__lt=today).exclude(
-            report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED]
+    def with_state(self, today: dt.date) -> ReportingPeriodQuerySet:
+        """Return periods annotated with `state`, a ReportingPeriod.State: the one answer to where a period's report
+        stands on `today` (the period list, its filter, the dashboards and the contract flags read it)."""
+        state = ReportingPeriod.State
+        return self.annotate(
+            state=models.Case(
+                models.When(report__status=Report.Status.ACCEPTED, then=models.Value(state.ACCEPTED)),
+                models.When(report__status=Report.Status.SUBMITTED, then=models.Value(state.SUBMITTED)),
+                models.When(
+                    report__status=Report.Status.RETURNED,
+                    due_date__lt=today,
+                    then=models.Value(state.OVERDUE_RETURNED),
+                ),
+                models.When(report__status=Report.Status.RETURNED, then=models.Value(state.RETURNED)),
+                models.When(due_date__lt=today, then=models.Value(state.OVERDUE)),
+                default=models.Value(state.DUE),
+                output_field=models.CharField(),
+            )
         )
+
+    def in_state(self, today: dt.date, *states: str) -> ReportingPeriodQuerySet:
+        """Return periods whose state on `today` is one of `states`."""
+        return self.with_state(today).filter(state__in=states)
+
+    def awaiting_report(self, today: dt.date) -> ReportingPeriodQuerySet:
+        """Return periods whose report the NGO still owes: none yet, a draft, or returned (due or overdue)."""
+        return self.in_state(today, *ReportingPeriod.AWAITING_NGO)
+
+    def overdue(self, today: dt.date) -> ReportingPeriodQuerySet:
+        """Return periods past their due date without a submitted or accepted report (returned ones included)."""
+        return self.in_state(today, *ReportingPeriod.OVERDUE_STATES)
 
 
 class ReportingPeriod(models.Model):
     class Kind(models.TextChoices):
         QUARTERLY = "quarterly", _("quarterly progress report")
         ANNUAL = "annual", _("annual report")
+
+    class State(models.TextChoices):
+        """Where a period's report stands on a day (ReportingPeriodQuerySet.with_state computes it)."""
+
+        DUE = "due", _("due")
+        OVERDUE = "overdue", _("overdue")
+        SUBMITTED = "submitted", _("submitted, to review")
+        RETURNED = "returned", _("returned")
+        OVERDUE_RETURNED = "overdue-returned", _("returned, overdue")
+        ACCEPTED = "accepted", _("accepted")
+
+    OVERDUE_STATES = (State.OVERDUE, State.OVERDUE_RETURNED)
+    RETURNED_STATES = (State.RETURNED, State.OVERDUE_RETURNED)
+    AWAITING_NGO = (State.DUE, State.OVERDUE, State.RETURNED, State.OVERDUE_RETURNED)  # the NGO owes the report
 
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="periods"
@@ -423,6 +522,32 @@ class ReportingPeriod(models.Model):
         if self.kind == self.Kind.ANNUAL:
             return f"{self.year} — {self.get_kind_display()}"
         return f"{self.year} Q{self.quarter}"
+
+    def tranche_balance(self, *, excluding: Report | None = None) -> TrancheBalance | None:
+        """Return the tranche of the period's year with what the submitted and accepted quarterly reports of that
+        year spent (other than `excluding`, the report being edited) and its unspent balance; None without one."""
+        tranche = self.contract.tranches.filter(year=self.year).first()
+        if tranche is None:
+            return None
+        expenses = ReportExpense.objects.filter(
+            report__period__contract=self.contract,
+            report__period__year=self.year,
+            report__period__kind=self.Kind.QUARTERLY,
+            report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
+        )
+        if excluding is not None:
+            expenses = expenses.exclude(report=excluding)
+        spent = sum(expenses.values_list("amount", flat=True), ZERO)  # in Python: SQLite sums decimals as floats
+        return TrancheBalance(tranche=tranche, spent=spent, balance=tranche.amount - spent)
+
+
+@dataclass(frozen=True)
+class TrancheBalance:
+    """A tranche, what the quarterly reports of its year spent, and what is left."""
+
+    tranche: Tranche
+    spent: Decimal
+    balance: Decimal
 
 
 class ReportQuerySet(models.QuerySet):
@@ -489,6 +614,46 @@ class Report(models.Model):
         if not self.first_submitted_at:
             return False
         return timezone.localtime(self.first_submitted_at).date() > self.period.due_date
+
+    # -- changes of state (see Contract); the services also note them on the contract's timeline and mail ---------
+
+    def submit(self, *, by, now: dt.datetime) -> None:
+        """Submit or resubmit the report; its first submission is kept (lateness counts from it)."""
+        set_status(
+            self,
+            self.Status.SUBMITTED,
+            by=by,
+            action=Action.REPORT_SUBMITTED,
+            note=str(self.period),
+            extra={"submitted_at": now, "first_submitted_at": self.first_submitted_at or now},
+        )
+
+    submit.alters_data = True
+
+    def accept(self, *, by, now: dt.datetime) -> None:
+        """Accept the submitted report."""
+        set_status(
+            self,
+            self.Status.ACCEPTED,
+            by=by,
+            action=Action.REPORT_ACCEPTED,
+            extra={"reviewed_at": now, "reviewed_by": by},
+        )
+
+    accept.alters_data = True
+
+    def return_(self, *, by, comment: str, now: dt.datetime) -> None:
+        """Return the submitted report to the NGO with a comment on what to correct."""
+        set_status(
+            self,
+            self.Status.RETURNED,
+            by=by,
+            action=Action.REPORT_RETURNED,
+            note=comment,
+            extra={"reviewed_at": now, "reviewed_by": by, "return_comment": comment},
+        )
+
+    return_.alters_data = True
 
 
 class ReportExpense(models.Model):

@@ -1,10 +1,9 @@
 """Dashboard panels of contracts: what is due."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contracts import permissions
-from contracts.models import Contract, Report, ReportingPeriod, Tranche, paid_by_tranche
+from contracts.models import Contract, ReportingPeriod, Tranche, paid_by_tranche
 from core import dashboard, registry
 from core.models import Role
 from core.util import today
@@ -33,7 +32,7 @@ def officer_contracts(user) -> dict | None:
             "provider"
         )[:8],
         "awaiting_ngo": contracts.filter(status=Contract.Status.PENDING, agency_signed_at__isnull=False).count(),
-        "to_review": periods.filter(report__status=Report.Status.SUBMITTED).order_by("due_date")[:8],
+        "to_review": periods.in_state(on, ReportingPeriod.State.SUBMITTED).order_by("due_date")[:8],
         "overdue": periods.overdue(on).order_by("due_date")[:8],
         "overdue_count": periods.overdue(on).count(),
         "unpaid": unpaid,
@@ -48,14 +47,12 @@ def ngo_contracts(user) -> dict | None:
     periods = (
         ReportingPeriod.objects.visible_to(user).filter(contract__in=contracts).select_related("contract", "report")
     )
-    open_periods = periods.exclude(report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
+    state = ReportingPeriod.State
     return {
         "to_sign": contracts.filter(status=Contract.Status.PENDING, provider_signed_at__isnull=True),
-        "due": open_periods.filter(due_date__gte=on).order_by("due_date")[:6],
-        "overdue": open_periods.filter(due_date__lt=on)
-        .filter(Q(report__isnull=True) | ~Q(report__status="returned"))
-        .order_by("due_date")[:8],
-        "returned": periods.filter(report__status=Report.Status.RETURNED),
+        "due": periods.in_state(on, state.DUE, state.RETURNED).order_by("due_date")[:6],
+        "overdue": periods.in_state(on, state.OVERDUE).order_by("due_date")[:8],
+        "returned": periods.in_state(on, *ReportingPeriod.RETURNED_STATES),
         "active": contracts.filter(status=Contract.Status.ACTIVE).count(),
     }
 

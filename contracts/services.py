@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import (
     ZERO,
+    Actual,
     Amendment,
     Contract,
     Payment,
@@ -27,10 +28,10 @@ from contracts.models import (
     year_bounds,
 )
 from core import audit
+from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.mail import notify
 from core.models import Role
-from core.transitions import set_status
 from core.util import today
 from tenders.models import Bid, Call
 
@@ -171,8 +172,8 @@ def prepare_contract(
         Target.objects.create(
             contract=contract, year=target["year"], indicator=target["indicator"], value=target["value"]
         )
-    audit.record(actor=acting_user, action="contract prepared", target=contract, note=str(winner.provider))
-    audit.record(actor=acting_user, action="contract prepared", target=call, note=contract.number)
+    audit.record(actor=acting_user, action=Action.CONTRACT_PREPARED, target=contract, note=str(winner.provider))
+    audit.record(actor=acting_user, action=Action.CONTRACT_PREPARED, target=call, note=contract.number)
     notify(
         recipients=members_of(contract.provider),
         template="contracts/email/to_sign.txt",
@@ -189,23 +190,13 @@ def sign(*, contract: Contract, acting_user, now: dt.datetime | None = None) -> 
     if contract.status != Contract.Status.PENDING:
         raise InvalidTransition(_("Only a contract pending signature can be signed."))
     if acting_user.role == Role.OFFICER and acting_user.agency_id == contract.agency_id:
-        if contract.agency_signed_at:
-            raise InvalidTransition(_("The agency has already signed."))
-        contract.agency_signed_at, contract.agency_signed_by = now, acting_user
-        contract.save(update_fields=["agency_signed_at", "agency_signed_by"])
-        audit.record(actor=acting_user, action="agency signature", target=contract)
-        other = members_of(contract.provider)
+        party, other = Contract.AGENCY, members_of(contract.provider)
     elif acting_user.role == Role.NGO and contract.provider.memberships.filter(user=acting_user).exists():
-        if contract.provider_signed_at:
-            raise InvalidTransition(_("The NGO has already signed."))
-        contract.provider_signed_at, contract.provider_signed_by = now, acting_user
-        contract.save(update_fields=["provider_signed_at", "provider_signed_by"])
-        audit.record(actor=acting_user, action="NGO signature", target=contract)
-        other = officers_of(contract.agency)
+        party, other = Contract.NGO, officers_of(contract.agency)
     else:
         raise InvalidTransition(_("You cannot sign for either party of this contract."))
+    contract.sign(by=acting_user, party=party, now=now)
     if contract.is_signed:
-        set_status(contract, Contract.Status.ACTIVE, by=acting_user, action="activated")
         generate_periods(contract)
     notify(recipients=other, template="contracts/email/signed.txt", context={"contract": contract})
     return contract
@@ -303,7 +294,7 @@ def record_payment(*, tranche: Tranche, kind: str, date: dt.date, amount: Decima
     payment = Payment.objects.create(tranche=tranche, kind=kind, date=date, amount=amount, recorded_by=acting_user)
     audit.record(
         actor=acting_user,
-        action="payment recorded",
+        action=Action.PAYMENT_RECORDED,
         target=tranche.contract,
         note=f"{tranche.year}, {payment.get_kind_display()}: {amount} ₸ ({date:%d.%m.%Y})",
     )
@@ -332,7 +323,7 @@ def _amend(contract, *, kind, reason_code, reason_text, old, new, effective, cha
         value_change=change,
         created_by=by,
     )
-    audit.record(actor=by, action="amended", target=contract, changes={kind: (old, new)}, note=reason_text)
+    audit.record(actor=by, action=Action.AMENDED, target=contract, changes={kind: (old, new)}, note=reason_text)
     notify(
         recipients=[*members_of(contract.provider), *officers_of(contract.agency)],
         template="contracts/email/amended.txt",
@@ -463,14 +454,7 @@ def terminate(*, contract: Contract, on: dt.date, reason_code: str, reason_text:
         raise InvalidTransition(_("The termination date must fall within the contract's dates."))
     if not reason_text.strip():
         raise InvalidTransition(_("Explain the amendment."))
-    set_status(
-        contract,
-        Contract.Status.TERMINATED,
-        by=acting_user,
-        action="terminated",
-        note=reason_text,
-        extra={"terminated_on": on, "termination_reason": reason_text},
-    )
+    contract.terminate(by=acting_user, on=on, reason=reason_text)
     generate_periods(contract)
     return _amend(
         contract,
@@ -488,20 +472,30 @@ def terminate(*, contract: Contract, on: dt.date, reason_code: str, reason_text:
 
 
 @transaction.atomic
+def save_report(*, form, expenses, acting_user) -> Report:
+    """Save the NGO's report from a valid ReportForm and expenditure formset (the first save creates the draft);
+    the indicator actuals become the form's values."""
+    creating = form.instance.pk is None
+    report = form.save()
+    expenses.instance = report
+    expenses.save()
+    values = form.actual_values()
+    report.actuals.exclude(indicator_id__in=values).delete()
+    for indicator_id, value in values.items():
+        Actual.objects.update_or_create(report=report, indicator_id=indicator_id, defaults={"value": value})
+    audit.record(actor=acting_user, action=Action.REPORT_STARTED if creating else Action.REPORT_EDITED, target=report)
+    return report
+
+
+@transaction.atomic
 def submit_report(*, report: Report, acting_user, now: dt.datetime | None = None) -> Report:
     """Submit or resubmit a report. A late one is marked late (by its first submission), never refused."""
     now = now or timezone.now()
     report = Report.objects.select_for_update().select_related("period__contract").get(pk=report.pk)
-    first = report.first_submitted_at or now
-    set_status(
-        report,
-        Report.Status.SUBMITTED,
-        by=acting_user,
-        action="report submitted",
-        note=str(report.period),
-        extra={"submitted_at": now, "first_submitted_at": first},
+    report.submit(by=acting_user, now=now)
+    audit.record(
+        actor=acting_user, action=Action.REPORT_SUBMITTED, target=report.period.contract, note=str(report.period)
     )
-    audit.record(actor=acting_user, action="report submitted", target=report.period.contract, note=str(report.period))
     notify(
         recipients=officers_of(report.period.contract.agency),
         template="contracts/email/report_submitted.txt",
@@ -512,32 +506,23 @@ def submit_report(*, report: Report, acting_user, now: dt.datetime | None = None
 
 @transaction.atomic
 def accept_report(*, report: Report, acting_user) -> Report:
+    """Accept a submitted report (noted on the contract's timeline too)."""
     report = Report.objects.select_for_update().select_related("period__contract").get(pk=report.pk)
-    set_status(
-        report,
-        Report.Status.ACCEPTED,
-        by=acting_user,
-        action="report accepted",
-        extra={"reviewed_at": timezone.now(), "reviewed_by": acting_user},
+    report.accept(by=acting_user, now=timezone.now())
+    audit.record(
+        actor=acting_user, action=Action.REPORT_ACCEPTED, target=report.period.contract, note=str(report.period)
     )
-    audit.record(actor=acting_user, action="report accepted", target=report.period.contract, note=str(report.period))
     return report
 
 
 @transaction.atomic
 def return_report(*, report: Report, acting_user, comment: str) -> Report:
+    """Return a submitted report with a comment; the NGO is told."""
     if not comment.strip():
         raise InvalidTransition(_("Say what must be corrected."))
     report = Report.objects.select_for_update().select_related("period__contract").get(pk=report.pk)
-    set_status(
-        report,
-        Report.Status.RETURNED,
-        by=acting_user,
-        action="report returned",
-        note=comment,
-        extra={"reviewed_at": timezone.now(), "reviewed_by": acting_user, "return_comment": comment},
-    )
-    audit.record(actor=acting_user, action="report returned", target=report.period.contract, note=comment)
+    report.return_(by=acting_user, comment=comment, now=timezone.now())
+    audit.record(actor=acting_user, action=Action.REPORT_RETURNED, target=report.period.contract, note=comment)
     notify(
         recipients=members_of(report.period.contract.provider),
         template="contracts/email/report_returned.txt",
@@ -563,14 +548,12 @@ def run_schedule(*, now: dt.datetime | None = None) -> dict[str, int]:
         open_periods = contract.periods.exclude(report__status=Report.Status.ACCEPTED)
         if not open_periods.exists():
             with transaction.atomic():
-                set_status(
-                    contract, Contract.Status.COMPLETED, by=None, action="completed", extra={"completed_at": now}
-                )
+                contract.complete(by=None, now=now)
                 result["completed"] += 1
     horizon = day + dt.timedelta(days=settings.GSZ["REPORT_REMINDER_DAYS"])
     due_soon = (
-        ReportingPeriod.objects.filter(due_date__gte=day, due_date__lte=horizon, due_reminder_sent_at__isnull=True)
-        .exclude(report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
+        ReportingPeriod.objects.awaiting_report(day)
+        .filter(due_date__gte=day, due_date__lte=horizon, due_reminder_sent_at__isnull=True)
         .select_related("contract__provider")
     )
     for period in due_soon:

@@ -87,9 +87,9 @@ class ContractTable(tables.Table):
         return labels
 
     def render_flags(self, record):
-        labels = self.flag_labels(record)
-        if not labels:
+        if not record.flagged:
             return "—"
+        labels = self.flag_labels(record)
         return format_html_join(" ", '<span class="badge text-bg-warning">{}</span>', ((label,) for label in labels))
 
     def value_flags(self, record):
@@ -103,7 +103,7 @@ class PeriodTable(tables.Table):
     )
     period = tables.Column(verbose_name=_("period"), accessor="pk", orderable=False)
     due_date = tables.DateColumn(verbose_name=_("due"), format="d.m.Y")
-    report_status = tables.Column(verbose_name=_("report"), accessor="report_status", orderable=False)
+    report_status = tables.Column(verbose_name=_("report"), accessor="state", orderable=False)
     open = tables.Column(verbose_name="", accessor="pk", orderable=False, exclude_from_export=True)
 
     class Meta:
@@ -131,10 +131,10 @@ class PeriodTable(tables.Table):
         return str(record)
 
     def render_report_status(self, record):
-        return record.status_label
+        return ReportingPeriod.State(record.state).label
 
     def value_report_status(self, record):
-        return str(record.status_label)
+        return str(ReportingPeriod.State(record.state).label)
 
     def render_open(self, record):
         return format_html('<a href="{}">{}</a>', reverse("contracts:report-edit", args=[record.pk]), _("open"))

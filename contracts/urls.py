@@ -16,5 +16,5 @@ urlpatterns = [
     path("<int:pk>/documents/<int:doc>/", views.DocumentView.as_view(), name="document"),
     path("periods/<int:pk>/report/", views.ReportEditView.as_view(), name="report-edit"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
-    path("reports/<int:pk>/<str:action>/", views.ReportReviewView.as_view(), name="report-review"),
+    path("reports/<int:pk>/<str:action>/", views.report_review_view, name="report-review"),
 ]

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, CharField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -31,7 +30,6 @@ from contracts.forms import (
     TrancheFormSet,
 )
 from contracts.models import (
-    Actual,
     Amendment,
     Contract,
     ContractDocument,
@@ -45,12 +43,14 @@ from contracts.models import (
 )
 from contracts.tables import ContractTable, PeriodTable
 from core import audit
+from core.audit import Action
 from core.documents import document_response
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.forms import DocumentForm
 from core.models import AuditEvent, Indicator
 from core.util import today
+from core.views import ActionView, PermittedObjectMixin, action_views
 from tenders.models import Bid, Call
 
 
@@ -125,13 +125,16 @@ class ContractDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         contract, user = self.object, self.request.user
         details = permissions.can_see_details(user, contract)
-        periods = list(ReportingPeriod.objects.visible_to(user).filter(contract=contract).select_related("report"))
-        on = today()
+        periods = list(
+            ReportingPeriod.objects.visible_to(user)
+            .filter(contract=contract)
+            .select_related("report")
+            .with_state(today())
+        )
         for period in periods:
             period.report_obj = getattr(period, "report", None)
-            period.overdue = period.due_date < on and (
-                period.report_obj is None or period.report_obj.status in (Report.Status.DRAFT, Report.Status.RETURNED)
-            )
+            period.overdue = period.state in ReportingPeriod.OVERDUE_STATES
+            period.awaiting_report = period.state in ReportingPeriod.AWAITING_NGO
             period.can_fill = permissions.can_edit_report(user, period.report_obj, contract)
         amendments = list(Amendment.objects.visible_to(user).filter(contract=contract).select_related("created_by"))
         can_manage = permissions.can_manage(user, contract) and contract.status == Contract.Status.ACTIVE
@@ -239,38 +242,32 @@ class PrepareContractView(View):
         return render(request, self.template_name, context, status=400)
 
 
-class ContractActionMixin:
-    """Fetch the contract through visible_to (404) and check the predicate (403)."""
+class ContractActionMixin(PermittedObjectMixin):
+    """Pages that act on one contract: fetched through visible_to (404), checked by `allowed` (403)."""
 
-    def get_contract(self, request, pk, allowed):
-        contract = get_object_or_404(
-            Contract.objects.visible_to(request.user).select_related("provider", "call"), pk=pk
-        )
-        if not allowed(request.user, contract):
-            raise PermissionDenied
-        return contract
+    def get_queryset(self):
+        return Contract.objects.visible_to(self.request.user).select_related("provider", "call")
+
+    def allowed(self, user, contract) -> bool:
+        return permissions.can_manage(user, contract)
 
 
-class SignView(ContractActionMixin, View):
-    def post(self, request, pk):
-        contract = self.get_contract(request, pk, permissions.can_sign)
-        try:
-            contract = services.sign(contract=contract, acting_user=request.user)
-        except InvalidTransition as error:
-            messages.error(request, error.messages[0])
-        else:
-            if contract.status == Contract.Status.ACTIVE:
-                messages.success(request, _("Signed by both parties: the contract is active."))
-            else:
-                messages.success(request, _("Signed. Waiting for the other party."))
-        return redirect(contract)
+class SignView(ContractActionMixin, ActionView):
+    def allowed(self, user, contract):
+        return permissions.can_sign(user, contract)
+
+    def act(self, contract):
+        contract = services.sign(contract=contract, acting_user=self.request.user)
+        if contract.status == Contract.Status.ACTIVE:
+            return _("Signed by both parties: the contract is active.")
+        return _("Signed. Waiting for the other party.")
 
 
 class PaymentCreateView(ContractActionMixin, View):
     template_name = "contracts/form_page.html"
 
     def get(self, request, pk):
-        contract = self.get_contract(request, pk, permissions.can_manage)
+        contract = self.get_permitted_object()
         return render(
             request,
             self.template_name,
@@ -278,7 +275,7 @@ class PaymentCreateView(ContractActionMixin, View):
         )
 
     def post(self, request, pk):
-        contract = self.get_contract(request, pk, permissions.can_manage)
+        contract = self.get_permitted_object()
         form = PaymentForm(request.POST, contract=contract)
         if form.is_valid():
             try:
@@ -317,7 +314,7 @@ class AmendmentView(ContractActionMixin, View):
         return form_class(data, initial=initial), title
 
     def get(self, request, pk, kind):
-        contract = self.get_contract(request, pk, permissions.can_manage)
+        contract = self.get_permitted_object()
         form, title = self.make_form(kind, contract)
         return render(
             request,
@@ -326,7 +323,7 @@ class AmendmentView(ContractActionMixin, View):
         )
 
     def post(self, request, pk, kind):
-        contract = self.get_contract(request, pk, permissions.can_manage)
+        contract = self.get_permitted_object()
         form, title = self.make_form(kind, contract, request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -359,32 +356,30 @@ class AmendmentView(ContractActionMixin, View):
         )
 
 
-class DocumentUploadView(ContractActionMixin, View):
-    def post(self, request, pk):
-        contract = self.get_contract(request, pk, permissions.can_see_details)
-        if not (
-            permissions.is_contract_officer(request.user, contract)
-            or permissions.is_contract_member(request.user, contract)
-        ):
-            raise PermissionDenied
-        form = DocumentForm(request.POST, request.FILES)
-        if form.is_valid():
-            report = None
-            if request.POST.get("report"):
-                report = get_object_or_404(Report, pk=request.POST["report"], period__contract=contract)
-            with transaction.atomic():
-                ContractDocument.from_form(form, contract=contract, report=report, uploaded_by=request.user)
-                audit.record(
-                    actor=request.user, action="document added", target=contract, note=form.cleaned_data["title"]
-                )
-            messages.success(request, _("The document is added."))
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        return redirect(
-            request.POST.get("next") if str(request.POST.get("next", "")).startswith("/contracts/") else contract
+class DocumentUploadView(ContractActionMixin, ActionView):
+    def allowed(self, user, contract):
+        return permissions.can_see_details(user, contract) and (
+            permissions.is_contract_officer(user, contract) or permissions.is_contract_member(user, contract)
         )
+
+    def act(self, contract):
+        request = self.request
+        form = DocumentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise InvalidTransition([error for errors in form.errors.values() for error in errors])
+        report = None
+        if request.POST.get("report"):
+            report = get_object_or_404(Report, pk=request.POST["report"], period__contract=contract)
+        with transaction.atomic():
+            ContractDocument.from_form(form, contract=contract, report=report, uploaded_by=request.user)
+            audit.record(
+                actor=request.user, action=Action.DOCUMENT_ADDED, target=contract, note=form.cleaned_data["title"]
+            )
+        return _("The document is added.")
+
+    def get_success_url(self, contract):
+        back = str(self.request.POST.get("next", ""))
+        return back if back.startswith("/contracts/") else contract.get_absolute_url()
 
 
 class DocumentView(View):
@@ -409,37 +404,12 @@ class PeriodListView(ExportMixin, SingleTableMixin, FilterView):
     export_basename = "reports"
 
     def get_queryset(self):
-        on = today()
         return (
             ReportingPeriod.objects.visible_to(self.request.user)
             .select_related("contract__provider", "report")
-            .annotate(
-                status_code=Case(
-                    When(report__status=Report.Status.ACCEPTED, then=Value("accepted")),
-                    When(report__status=Report.Status.SUBMITTED, then=Value("submitted")),
-                    When(report__status=Report.Status.RETURNED, due_date__lt=on, then=Value("overdue-returned")),
-                    When(report__status=Report.Status.RETURNED, then=Value("returned")),
-                    When(due_date__lt=on, then=Value("overdue")),
-                    default=Value("due"),
-                    output_field=CharField(),
-                )
-            )
+            .with_state(today())
             .order_by("due_date", "contract__number")
         )
-
-    def get_table_data(self):
-        labels = {
-            "accepted": _("accepted"),
-            "submitted": _("submitted, to review"),
-            "overdue-returned": _("returned, overdue"),
-            "returned": _("returned"),
-            "overdue": _("overdue"),
-            "due": _("due"),
-        }
-        rows = super().get_table_data()
-        for period in rows:
-            period.status_label = labels[period.status_code]
-        return rows
 
 
 def actual_indicators(period: ReportingPeriod):
@@ -467,21 +437,7 @@ class ReportEditView(View):
         return period, report, None
 
     def context(self, period, report, form, expenses):
-        tranche = period.contract.tranches.filter(year=period.year).first()
-        spent = Decimal(0)
-        if tranche:
-            spent = sum(
-                (
-                    e.amount
-                    for e in ReportExpense.objects.filter(
-                        report__period__contract=period.contract,
-                        report__period__year=period.year,
-                        report__period__kind=ReportingPeriod.Kind.QUARTERLY,
-                        report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
-                    ).exclude(report=report)
-                ),
-                Decimal(0),
-            )
+        balance = period.tranche_balance(excluding=report)
         return {
             "period": period,
             "contract": period.contract,
@@ -489,9 +445,9 @@ class ReportEditView(View):
             "returned": report is not None and report.status == Report.Status.RETURNED,
             "form": form,
             "expenses": expenses,
-            "tranche": tranche,
-            "spent": spent,
-            "balance": (tranche.amount - spent) if tranche else None,
+            "tranche": balance.tranche if balance else None,
+            "spent": balance.spent if balance else Decimal(0),
+            "balance": balance.balance if balance else None,
             "document_form": DocumentForm(),
             "documents": report.documents.all() if report else [],
         }
@@ -521,16 +477,7 @@ class ReportEditView(View):
         )
         if not (form.is_valid() and expenses.is_valid()):
             return render(request, self.template_name, self.context(period, report, form, expenses), status=400)
-        with transaction.atomic():
-            creating = instance.pk is None
-            report = form.save()
-            expenses.instance = report
-            expenses.save()
-            values = form.actual_values()
-            report.actuals.exclude(indicator_id__in=values).delete()
-            for indicator_id, value in values.items():
-                Actual.objects.update_or_create(report=report, indicator_id=indicator_id, defaults={"value": value})
-            audit.record(actor=request.user, action="report started" if creating else "report edited", target=report)
+        report = services.save_report(form=form, expenses=expenses, acting_user=request.user)
         if "submit" in request.POST:
             try:
                 services.submit_report(report=report, acting_user=request.user)
@@ -573,22 +520,28 @@ class ReportDetailView(DetailView):
         return context
 
 
-class ReportReviewView(View):
-    def post(self, request, pk, action):
-        report = get_object_or_404(Report.objects.visible_to(request.user).select_related("period__contract"), pk=pk)
-        if action not in ("accept", "return"):
-            raise Http404
-        if not permissions.can_manage(request.user, report.period.contract):
-            raise PermissionDenied
-        try:
-            if action == "accept":
-                services.accept_report(report=report, acting_user=request.user)
-                messages.success(request, _("The report is accepted."))
-            else:
-                form = ReturnForm(request.POST)
-                comment = form.cleaned_data["comment"] if form.is_valid() else ""
-                services.return_report(report=report, acting_user=request.user, comment=comment)
-                messages.success(request, _("The report is returned to the NGO with your comment."))
-        except InvalidTransition as error:
-            messages.error(request, error.messages[0])
-        return redirect(report)
+class ReportReviewView(ActionView):
+    """The agency's officer accepts a submitted report or returns it with a comment."""
+
+    def get_queryset(self):
+        return Report.objects.visible_to(self.request.user).select_related("period__contract")
+
+    def allowed(self, user, report):
+        return permissions.can_manage(user, report.period.contract)
+
+
+class AcceptReportView(ReportReviewView):
+    def act(self, report):
+        services.accept_report(report=report, acting_user=self.request.user)
+        return _("The report is accepted.")
+
+
+class ReturnReportView(ReportReviewView):
+    def act(self, report):
+        form = ReturnForm(self.request.POST)
+        comment = form.cleaned_data["comment"] if form.is_valid() else ""
+        services.return_report(report=report, acting_user=self.request.user, comment=comment)
+        return _("The report is returned to the NGO with your comment.")
+
+
+report_review_view = action_views(accept=AcceptReportView, **{"return": ReturnReportView})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Action:
+class PageAction:
     """One POST form of a page: a button, and at most one field (`reason`, `required-reason` or `deadline`)."""
 
     name: str

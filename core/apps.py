@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shared vocabulary")
 
     def ready(self) -> None:
-        from core import panels
+        from core import panels, transitions  # noqa: F401  (transitions registers the system check of TRANSITIONS maps)
 
         panels.register_all()

@@ -15,6 +15,8 @@ from core.models import AuditEvent
 
 SENSITIVE = "•"  # recorded instead of a sensitive value: that it changed, not what it was
 
+Action = AuditEvent.Action  # the verbs of the log, one TextChoices
+
 
 def _plain(value: Any) -> Any:
     """Return a JSON-friendly form of a field value."""
@@ -33,7 +35,7 @@ def _plain(value: Any) -> Any:
 def record(
     *,
     actor,
-    action: str,
+    action: Action,
     target: models.Model,
     changes: Mapping[str, tuple[Any, Any]] | None = None,
     sensitive: Iterable[str] = (),
@@ -41,8 +43,9 @@ def record(
 ) -> AuditEvent:
     """Append one audit event: who did what to which object, with before/after values of changed fields.
 
-    Sensitive fields (personal data) are recorded by name only.
+    Sensitive fields (personal data) are recorded by name only. The verb is one of `Action`; any other is a bug.
     """
+    action = Action(action)  # ValueError for a verb the timeline could not name
     sensitive = set(sensitive)
     recorded: dict[str, Any] = {}
     for field, (before, after) in (changes or {}).items():
@@ -68,8 +71,8 @@ def model_changes(form) -> dict[str, tuple[Any, Any]]:
 class AuditedFormMixin:
     """For create and update views: record the saved form's changes (sensitive fields by name only)."""
 
-    audit_action_create = "created"
-    audit_action_update = "edited"
+    audit_action_create = Action.CREATED
+    audit_action_update = Action.EDITED
     audit_sensitive: tuple[str, ...] = ()
 
     def form_valid(self, form):

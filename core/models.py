@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.util import translated
 from core.validators import validate_bin, validate_single_line
@@ -307,6 +308,87 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One state change or edit. Append-only: the application never edits or deletes these rows."""
 
+    class Action(models.TextChoices):
+        """The verbs of the audit log. The stored values are the English words the log has always held, so rows
+        written before this list existed read the same; the labels translate them (with a context where the same
+        English word also names a date field)."""
+
+        # providers
+        REGISTERED = "registered", pgettext_lazy("audit action", "registered")
+        EDITED = "edited", _("edited")
+        CREATED = "created", pgettext_lazy("audit action", "created")
+        DELETED = "deleted", _("deleted")
+        VERIFIED = "verified", _("verified")
+        SUSPENDED = "suspended", _("suspended")
+        REACTIVATED = "reactivated", _("reactivated")
+        ACCESS_REQUESTED = "access requested", _("access requested")
+        MEMBER_INVITED = "member invited", _("member invited")
+        MEMBER_JOINED = "member joined", _("member joined")
+        SERVICE_AREA_ADDED = "service area added", _("service area added")
+        SERVICE_AREA_EDITED = "service area edited", _("service area edited")
+        SERVICE_AREA_REMOVED = "servicearea removed", _("service area removed")
+        STAFF_MEMBER_ADDED = "staff member added", _("staff member added")
+        STAFF_MEMBER_EDITED = "staff member edited", _("staff member edited")
+        STAFF_MEMBER_REMOVED = "staffmember removed", _("staff member removed")
+        DOCUMENT_ADDED = "document added", _("document added")
+        # calls
+        PUBLISHED = "published", _("published")
+        TERMS_AMENDED = "terms amended", _("terms amended")
+        DEADLINE_EXTENDED = "deadline extended", _("deadline extended")
+        CANCELLED = "cancelled", _("cancelled")
+        REANNOUNCED = "re-announced", _("re-announced")
+        CREATED_AS_REANNOUNCEMENT = "created as re-announcement", _("created as re-announcement")
+        BIDS_OPENED = "bids opened", pgettext_lazy("audit action", "bids opened")
+        COMMISSION_MEMBER_APPOINTED = "commission member appointed", _("commission member appointed")
+        COMMISSION_MEMBER_REMOVED = "commission member removed", _("commission member removed")
+        CONFLICT_DECLARED = "conflict declared", _("conflict declared")
+        NO_CONFLICT_DECLARED = "no conflict declared", _("no conflict declared")
+        SCORES_SAVED = "scores saved", _("scores saved")
+        SCORES_SUBMITTED = "scores submitted", _("scores submitted")
+        SCORING_CLOSED = "scoring closed", pgettext_lazy("audit action", "scoring closed")
+        AWARDED = "awarded", _("awarded")
+        AWARDED_TO_NEXT = "awarded to the next-ranked bid", _("awarded to the next-ranked bid")
+        FAILED = "failed", _("failed")
+        BACK_TO_EVALUATION = "back to evaluation", _("back to evaluation")
+        QUESTION_ASKED = "question asked", _("question asked")
+        QUESTION_ANSWERED = "question answered", _("question answered")
+        COMPLAINT_FILED = "complaint filed", _("complaint filed")
+        COMPLAINT_UPHELD = "complaint upheld", _("complaint upheld")
+        COMPLAINT_REJECTED = "complaint rejected", _("complaint rejected")
+        # bids
+        BID_STARTED = "bid started", _("bid started")
+        BID_EDITED = "bid edited", _("bid edited")
+        BID_REOPENED = "bid reopened", _("bid reopened")
+        SUBMITTED = "submitted", _("submitted")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        ADMITTED = "admitted", _("admitted")
+        REJECTED = "rejected", _("rejected")
+        WINNER = "winner", _("winner")
+        WINNER_NEXT_RANKED = "winner (next ranked)", _("winner (next ranked)")
+        NOT_SELECTED = "not selected", _("not selected")
+        DECLINED = "declined", _("declined")
+        # contracts
+        CONTRACT_PREPARED = "contract prepared", _("contract prepared")
+        PREPARED = "prepared", pgettext_lazy("audit action", "prepared")
+        AGENCY_SIGNATURE = "agency signature", _("agency signature")
+        NGO_SIGNATURE = "NGO signature", _("NGO signature")
+        ACTIVATED = "activated", _("activated")
+        PAYMENT_RECORDED = "payment recorded", _("payment recorded")
+        AMENDED = "amended", _("amended")
+        TERMINATED = "terminated", _("terminated")
+        COMPLETED = "completed", _("completed")
+        REPORT_STARTED = "report started", _("report started")
+        REPORT_EDITED = "report edited", _("report edited")
+        REPORT_SUBMITTED = "report submitted", _("report submitted")
+        REPORT_ACCEPTED = "report accepted", _("report accepted")
+        REPORT_RETURNED = "report returned", _("report returned")
+        # evaluation
+        EVALUATION_OPENED = "evaluation opened", _("evaluation opened")
+        EVALUATOR_APPOINTED = "evaluator appointed", _("evaluator appointed")
+        EVALUATION_SCORES_SUBMITTED = "evaluation scores submitted", _("evaluation scores submitted")
+        EVALUATION_CONCLUDED = "evaluation concluded", _("evaluation concluded")
+        EVALUATION_REOPENED = "evaluation reopened", _("evaluation reopened")
+
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
@@ -336,6 +418,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit events cannot be deleted."))
+
+    @property
+    def action_label(self) -> str:
+        """Return the verb in the reader's language."""
+        try:
+            return self.Action(self.action).label
+        except ValueError:  # a verb no longer written: shown as stored
+            return self.action
 
 
 class LoginThrottle(models.Model):

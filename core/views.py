@@ -1,16 +1,21 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
 from core import registry
+from core.exceptions import InvalidTransition
 from core.forms import LockoutAuthenticationForm, QuietPasswordResetForm
 from core.models import Region, ServiceType
 
@@ -115,3 +120,68 @@ def set_language(request):
         request.user.preferred_language = language
         request.user.save(update_fields=["preferred_language"])
     return response
+
+
+class PermittedObjectMixin:
+    """Fetch the view's row through `visible_to` (hidden: 404) and check the permission predicate (refused: 403).
+    Subclasses set `model` (or override `get_queryset`) and define `allowed(user, obj)`."""
+
+    model = None
+    pk_url_kwarg = "pk"
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def allowed(self, user, obj) -> bool:
+        raise NotImplementedError
+
+    def get_permitted_object(self):
+        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs[self.pk_url_kwarg])
+        if not self.allowed(self.request.user, obj):
+            raise PermissionDenied
+        return obj
+
+
+class ActionView(PermittedObjectMixin, View):
+    """One POST action on one row, the same way everywhere: fetch it through `visible_to` (hidden: 404), check the
+    permission predicate (refused: 403), call the model method or service, add a message, redirect. A refusal by the
+    rules (`InvalidTransition`) becomes error messages and changes nothing.
+
+    Subclasses define `allowed(user, obj)` and `act(obj)`, which returns the success message."""
+
+    http_method_names = ["post"]
+
+    def act(self, obj) -> str:
+        raise NotImplementedError
+
+    def get_success_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_failure_url(self, obj) -> str:
+        return self.get_success_url(obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_permitted_object()
+        try:
+            message = self.act(obj)
+        except InvalidTransition as error:
+            for text in error.messages:
+                messages.error(request, text)
+            return redirect(self.get_failure_url(obj))
+        if message:
+            messages.success(request, message)
+        return redirect(self.get_success_url(obj))
+
+
+def action_views(**views: type[ActionView]):
+    """Return one view for a URL with an `<action>` part that hands each action to its ActionView (unknown: 404)."""
+    handlers = {name: view.as_view() for name, view in views.items()}
+
+    def view(request, *args, action: str, **kwargs):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if action not in handlers:
+            raise Http404
+        return handlers[action](request, *args, **kwargs)
+
+    return view

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from contracts.models import Contract, Payment, Report, ReportingPeriod
+from core.audit import Action
 from core.demo import backdated
 from core.models import Region
 from evaluation.council import council_result
@@ -114,7 +115,7 @@ def load(*, rng, context, stdout) -> None:
             evaluation.save(update_fields=["status", "concluded_at", "total", "positive"])
             backdated(
                 actor=officer,
-                action="evaluation concluded",
+                action=Action.EVALUATION_CONCLUDED,
                 target=evaluation,
                 when=evaluation.concluded_at,
                 note=f"{result.total:.2f} / 25",

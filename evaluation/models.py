@@ -3,6 +3,9 @@ needs that no other app owns (regions' child population)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.audit import Action
 from core.models import PublicQuerySet, Region, Role, role_of
+from core.transitions import set_status
 
 CRITERIA = [
     ("relevance", _("relevance")),
@@ -84,6 +89,34 @@ class ResultEvaluation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:evaluation-detail", args=[self.pk])
+
+    # -- changes of state: each checks TRANSITIONS, sets the status with its time, saves those fields, audits ------
+
+    def conclude(self, *, by, total: Decimal, positive: bool, now: dt.datetime) -> None:
+        """Conclude with the council's total (of 25) and conclusion."""
+        set_status(
+            self,
+            self.Status.SUBMITTED,
+            by=by,
+            action=Action.EVALUATION_CONCLUDED,
+            note=f"{total:.2f} / 25",
+            extra={"concluded_at": now, "total": total, "positive": positive},
+        )
+
+    conclude.alters_data = True
+
+    def reopen(self, *, by, reason: str) -> None:
+        """Reopen the concluded evaluation; its result is cleared until it is concluded again."""
+        set_status(
+            self,
+            self.Status.OPEN,
+            by=by,
+            action=Action.EVALUATION_REOPENED,
+            note=reason,
+            extra={"concluded_at": None, "total": None, "positive": None},
+        )
+
+    reopen.alters_data = True
 
 
 class Evaluator(models.Model):

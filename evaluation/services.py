@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Report, ReportingPeriod
 from core import audit
+from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.mail import notify
-from core.models import Role
-from core.transitions import set_status
+from core.models import Indicator, Role
 from evaluation.council import council_result
 from evaluation.models import CRITERION_CODES, MIN_EVALUATORS, Evaluator, EvaluatorScore, ResultEvaluation
 from evaluation.outcomes import contract_years
@@ -43,9 +44,9 @@ def open_evaluation(*, contract: Contract, year: int, evaluators, acting_user) -
     )
     Evaluator.objects.bulk_create(Evaluator(evaluation=evaluation, user=u) for u in evaluators)
     audit.record(
-        actor=acting_user, action="evaluation opened", target=evaluation, note=", ".join(map(str, evaluators))
+        actor=acting_user, action=Action.EVALUATION_OPENED, target=evaluation, note=", ".join(map(str, evaluators))
     )
-    audit.record(actor=acting_user, action="evaluation opened", target=contract, note=str(year))
+    audit.record(actor=acting_user, action=Action.EVALUATION_OPENED, target=contract, note=str(year))
     notify(recipients=evaluators, template="evaluation/email/assigned.txt", context={"evaluation": evaluation})
     return evaluation
 
@@ -68,7 +69,7 @@ def declare(*, evaluator: Evaluator, has_conflict: bool) -> Evaluator:
     evaluator.save(update_fields=["has_conflict", "declared_at"])
     audit.record(
         actor=evaluator.user,
-        action="conflict declared" if has_conflict else "no conflict declared",
+        action=Action.CONFLICT_DECLARED if has_conflict else Action.NO_CONFLICT_DECLARED,
         target=evaluator.evaluation,
     )
     return evaluator
@@ -91,7 +92,7 @@ def submit_scores(*, evaluator: Evaluator, values: dict[str, int], comment: str)
         EvaluatorScore.objects.update_or_create(evaluator=evaluator, criterion=criterion, defaults={"value": value})
     evaluator.submitted_at, evaluator.comment = timezone.now(), comment
     evaluator.save(update_fields=["submitted_at", "comment"])
-    audit.record(actor=evaluator.user, action="evaluation scores submitted", target=evaluator.evaluation)
+    audit.record(actor=evaluator.user, action=Action.EVALUATION_SCORES_SUBMITTED, target=evaluator.evaluation)
     return evaluator
 
 
@@ -104,17 +105,10 @@ def conclude(*, evaluation: ResultEvaluation, acting_user) -> ResultEvaluation:
         raise InvalidTransition(
             _("At least %(n)d non-recused evaluators must submit their scores.") % {"n": evaluation.min_evaluators}
         )
-    set_status(
-        evaluation,
-        ResultEvaluation.Status.SUBMITTED,
-        by=acting_user,
-        action="evaluation concluded",
-        note=f"{result.total:.2f} / 25",
-        extra={"concluded_at": timezone.now(), "total": result.total, "positive": result.positive},
-    )
+    evaluation.conclude(by=acting_user, total=result.total, positive=result.positive, now=timezone.now())
     audit.record(
         actor=acting_user,
-        action="evaluation concluded",
+        action=Action.EVALUATION_CONCLUDED,
         target=evaluation.contract,
         note=f"{evaluation.year}: {result.total:.2f} / 25",
     )
@@ -129,13 +123,18 @@ def reopen(*, evaluation: ResultEvaluation, acting_user, reason: str) -> ResultE
     if not reason.strip():
         raise InvalidTransition(_("Give a reason for reopening."))
     evaluation = ResultEvaluation.objects.select_for_update().get(pk=evaluation.pk)
-    set_status(
-        evaluation,
-        ResultEvaluation.Status.OPEN,
-        by=acting_user,
-        action="evaluation reopened",
-        note=reason,
-        extra={"concluded_at": None, "total": None, "positive": None},
-    )
+    evaluation.reopen(by=acting_user, reason=reason)
     Evaluator.objects.filter(evaluation=evaluation).update(submitted_at=None)
     return evaluation
+
+
+def delete_indicator(*, indicator: Indicator, acting_user) -> None:
+    """Delete an indicator from the catalogue; one that calls, contracts or reports use cannot be deleted."""
+    try:
+        with transaction.atomic():
+            audit.record(actor=acting_user, action=Action.DELETED, target=indicator, note=indicator.code)
+            indicator.delete()
+    except ProtectedError as error:
+        raise InvalidTransition(
+            _("The indicator is used by calls, contracts or reports and cannot be deleted.")
+        ) from error

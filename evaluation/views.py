@@ -1,8 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import ProtectedError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,8 +9,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 from contracts.models import Contract, Payment, Report, ReportingPeriod
 from contracts.permissions import can_see_details as can_see_contract_details
 from core import audit
+from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.models import AuditEvent, Indicator, Region, ServiceType
+from core.views import ActionView, action_views
 from evaluation import permissions, services
 from evaluation.council import council_result
 from evaluation.forms import EvaluationScoreForm, IndicatorForm, OpenEvaluationForm, ReasonForm
@@ -195,41 +194,57 @@ class EvaluationDetailView(DetailView):
         return context
 
 
-class EvaluatorActionView(View):
-    def post(self, request, pk, action):
-        evaluation = get_object_or_404(ResultEvaluation.objects.visible_to(request.user), pk=pk)
-        try:
-            if action in ("declare", "score"):
-                evaluator = Evaluator.objects.filter(evaluation=evaluation, user=request.user).first()
-                if evaluator is None:
-                    raise PermissionDenied
-                if action == "declare":
-                    services.declare(evaluator=evaluator, has_conflict=request.POST.get("has_conflict") == "1")
-                    messages.success(request, _("Your declaration is recorded."))
-                else:
-                    form = EvaluationScoreForm(request.POST)
-                    if not form.is_valid():
-                        raise InvalidTransition(_("Score every criterion from 0 to 5 and write a comment."))
-                    services.submit_scores(
-                        evaluator=evaluator, values=form.values(), comment=form.cleaned_data["comment"]
-                    )
-                    messages.success(request, _("Your scores are submitted."))
-            elif action in ("conclude", "reopen"):
-                if not permissions.can_conclude(request.user, evaluation):
-                    raise PermissionDenied
-                if action == "conclude":
-                    services.conclude(evaluation=evaluation, acting_user=request.user)
-                    messages.success(request, _("The evaluation is concluded."))
-                else:
-                    services.reopen(
-                        evaluation=evaluation, acting_user=request.user, reason=request.POST.get("reason", "")
-                    )
-                    messages.success(request, _("The evaluation is reopened."))
-            else:
-                raise Http404
-        except InvalidTransition as error:
-            messages.error(request, error.messages[0])
-        return redirect(evaluation)
+class EvaluationActionView(ActionView):
+    """POST-only steps of the council: evaluators declare and score; the agency's officers conclude and reopen."""
+
+    model = ResultEvaluation
+
+    def allowed(self, user, evaluation):
+        return permissions.can_conclude(user, evaluation)
+
+
+class EvaluatorStepView(EvaluationActionView):
+    def allowed(self, user, evaluation):
+        return self.evaluator(evaluation) is not None
+
+    def evaluator(self, evaluation):
+        return Evaluator.objects.filter(evaluation=evaluation, user=self.request.user).first()
+
+
+class DeclareView(EvaluatorStepView):
+    def act(self, evaluation):
+        services.declare(
+            evaluator=self.evaluator(evaluation), has_conflict=self.request.POST.get("has_conflict") == "1"
+        )
+        return _("Your declaration is recorded.")
+
+
+class ScoreView(EvaluatorStepView):
+    def act(self, evaluation):
+        form = EvaluationScoreForm(self.request.POST)
+        if not form.is_valid():
+            raise InvalidTransition(_("Score every criterion from 0 to 5 and write a comment."))
+        services.submit_scores(
+            evaluator=self.evaluator(evaluation), values=form.values(), comment=form.cleaned_data["comment"]
+        )
+        return _("Your scores are submitted.")
+
+
+class ConcludeView(EvaluationActionView):
+    def act(self, evaluation):
+        services.conclude(evaluation=evaluation, acting_user=self.request.user)
+        return _("The evaluation is concluded.")
+
+
+class ReopenView(EvaluationActionView):
+    def act(self, evaluation):
+        services.reopen(
+            evaluation=evaluation, acting_user=self.request.user, reason=self.request.POST.get("reason", "")
+        )
+        return _("The evaluation is reopened.")
+
+
+evaluation_action_view = action_views(declare=DeclareView, score=ScoreView, conclude=ConcludeView, reopen=ReopenView)
 
 
 class IndicatorListView(ListView):
@@ -262,26 +277,29 @@ class IndicatorCreateView(View):
         form = IndicatorForm(request.POST)
         if form.is_valid():
             indicator = form.save()
-            audit.record(actor=request.user, action="created", target=indicator, changes=audit.model_changes(form))
+            audit.record(
+                actor=request.user, action=Action.CREATED, target=indicator, changes=audit.model_changes(form)
+            )
             messages.success(request, _("The indicator is added to the catalogue."))
             return redirect("evaluation:indicator-list")
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class IndicatorDeleteView(View):
-    def post(self, request, pk):
-        if not permissions.can_manage_indicators(request.user):
-            raise PermissionDenied
-        indicator = get_object_or_404(Indicator.objects.visible_to(request.user), pk=pk)
-        try:
-            with transaction.atomic():
-                audit.record(actor=request.user, action="deleted", target=indicator, note=indicator.code)
-                indicator.delete()
-        except ProtectedError:
-            messages.error(request, _("The indicator is used by calls, contracts or reports and cannot be deleted."))
-        else:
-            messages.success(request, _("The indicator is deleted."))
-        return redirect(reverse("evaluation:indicator-list"))
+class IndicatorDeleteView(ActionView):
+    """Delete an indicator from the catalogue, unless calls, contracts or reports use it."""
+
+    def get_queryset(self):
+        return Indicator.objects.visible_to(self.request.user)
+
+    def allowed(self, user, indicator):
+        return permissions.can_manage_indicators(user)
+
+    def act(self, indicator):
+        services.delete_indicator(indicator=indicator, acting_user=self.request.user)
+        return _("The indicator is deleted.")
+
+    def get_success_url(self, indicator):
+        return reverse("evaluation:indicator-list")
 
 
 def contract_section(request, object):

@@ -7,6 +7,7 @@ class ProvidersConfig(AppConfig):
     verbose_name = _("NGO registry")
 
     def ready(self) -> None:
-        from providers import panels
+        from providers import panels, timeline
 
         panels.register_all()
+        timeline.register_all()

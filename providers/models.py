@@ -7,15 +7,16 @@ import secrets
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
+from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.models import Region, Role, ServiceType, TranslatedNameMixin, role_of
+from core.transitions import set_status
 from core.util import add_months, today
 from core.validators import validate_bin, validate_single_line
 
@@ -142,24 +143,23 @@ class Provider(TranslatedNameMixin, models.Model):
             years -= 1
         return max(years, 0)
 
-    def _transition(self, to: str, *, by, reason: str = "", action: str, source: str) -> None:
+    def _transition(self, to: str, *, by, reason: str = "", action: Action, source: str) -> None:
         # `source` keeps each action to its own edge: verifying is not reactivating, although both end in active.
-        if self.status != source or to not in self.TRANSITIONS.get(self.status, set()):
-            raise InvalidTransition(
-                _("An organisation cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(to).label}
-            )
-        old = self.status
-        with transaction.atomic():
-            self.status = to
-            self.status_changed_at = timezone.now()
-            self.status_reason = reason
-            self.save(update_fields=["status", "status_changed_at", "status_reason"])
-            audit.record(actor=by, action=action, target=self, changes={"status": (old, to)}, note=reason)
+        set_status(
+            self,
+            to,
+            by=by,
+            action=action,
+            note=reason,
+            source={source},
+            extra={"status_changed_at": timezone.now(), "status_reason": reason},
+            message=_("An organisation cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": self.get_status_display(), "new": self.Status(to).label},
+        )
 
     def verify(self, *, by) -> None:
         """Confirm an unverified organisation after checking its documents."""
-        self._transition(self.Status.ACTIVE, by=by, action="verified", source=self.Status.UNVERIFIED)
+        self._transition(self.Status.ACTIVE, by=by, action=Action.VERIFIED, source=self.Status.UNVERIFIED)
 
     verify.alters_data = True
 
@@ -167,12 +167,15 @@ class Provider(TranslatedNameMixin, models.Model):
         """Suspend an organisation: it cannot bid until reactivated."""
         if not reason.strip():
             raise InvalidTransition(_("Give a reason for the suspension."))
-        self._transition(self.Status.SUSPENDED, by=by, reason=reason, action="suspended", source=self.Status.ACTIVE)
+        self._transition(
+            self.Status.SUSPENDED, by=by, reason=reason, action=Action.SUSPENDED, source=self.Status.ACTIVE
+        )
 
     suspend.alters_data = True
 
     def reactivate(self, *, by) -> None:
-        self._transition(self.Status.ACTIVE, by=by, action="reactivated", source=self.Status.SUSPENDED)
+        """Let a suspended organisation bid again."""
+        self._transition(self.Status.ACTIVE, by=by, action=Action.REACTIVATED, source=self.Status.SUSPENDED)
 
     reactivate.alters_data = True
 

@@ -1,14 +1,11 @@
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,13 +15,13 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import audit
-from core.actions import Action
-from core.exceptions import InvalidTransition
+from core.actions import PageAction
+from core.audit import Action
 from core.exports import ExportMixin
-from core.mail import notify
-from core.models import AuditEvent, Role
+from core.models import AuditEvent
 from core.util import today
-from providers import permissions
+from core.views import ActionView, action_views
+from providers import permissions, services
 from providers.filters import ProviderFilter
 from providers.forms import (
     AccessRequestForm,
@@ -129,7 +126,7 @@ def other_name(provider: Provider) -> tuple[str, str] | None:
     return None
 
 
-def provider_actions(user, provider: Provider) -> list[Action]:
+def provider_actions(user, provider: Provider) -> list[PageAction]:
     """Return the status steps the user may take on the organisation (an admin or an officer of its home region)."""
     if not permissions.can_verify(user, provider):
         return []
@@ -138,8 +135,8 @@ def provider_actions(user, provider: Provider) -> list[Action]:
         return reverse("providers:provider-transition", args=[provider.pk, action])
 
     steps = {
-        Provider.Status.UNVERIFIED: Action("verify", url("verify"), _("Verify"), "btn-success"),
-        Provider.Status.ACTIVE: Action(
+        Provider.Status.UNVERIFIED: PageAction("verify", url("verify"), _("Verify"), "btn-success"),
+        Provider.Status.ACTIVE: PageAction(
             "suspend",
             url("suspend"),
             _("Suspend"),
@@ -148,7 +145,7 @@ def provider_actions(user, provider: Provider) -> list[Action]:
             placeholder=_("Reason for suspension"),
             form_class="suspend-form flex-wrap",
         ),
-        Provider.Status.SUSPENDED: Action("reactivate", url("reactivate"), _("Reactivate"), "btn-success"),
+        Provider.Status.SUSPENDED: PageAction("reactivate", url("reactivate"), _("Reactivate"), "btn-success"),
     }
     return [steps[provider.status]] if provider.status in steps else []
 
@@ -176,16 +173,7 @@ class RegisterView(FormView):
         account_form = AccountForm(request.POST, prefix="account")
         if not (form.is_valid() and account_form.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, account_form=account_form))
-        with transaction.atomic():
-            user = account_form.create_user(language=(get_language() or "ru")[:2])
-            provider = form.save()
-            Membership.objects.create(user=user, provider=provider)
-            audit.record(actor=user, action="registered", target=provider, changes=audit.model_changes(form))
-            notify(
-                recipients=verifying_officers(provider),
-                template="providers/email/registered.txt",
-                context={"provider": provider},
-            )
+        user, provider = services.register_ngo(provider_form=form, account_form=account_form, language=language())
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
@@ -194,9 +182,9 @@ class RegisterView(FormView):
         return redirect(provider)
 
 
-def verifying_officers(provider: Provider):
-    """Return the officers who may verify this provider (agencies of its home region)."""
-    return get_user_model().objects.filter(role=Role.OFFICER, agency__region=provider.home_region, is_active=True)
+def language() -> str:
+    """Return the active language's code (ru, kk or en), which a new account and its mail take."""
+    return (get_language() or "ru")[:2]
 
 
 class MemberRequiredMixin:
@@ -259,29 +247,29 @@ class ChildFormMixin(audit.AuditedFormMixin, MemberRequiredMixin):
 class ServiceAreaCreateView(ChildFormMixin, CreateView):
     model = ServiceArea
     form_class = ServiceAreaForm
-    audit_action_create = "service area added"
-    audit_action_update = "service area edited"
+    audit_action_create = Action.SERVICE_AREA_ADDED
+    audit_action_update = Action.SERVICE_AREA_EDITED
 
 
 class ServiceAreaUpdateView(ChildFormMixin, UpdateView):
     model = ServiceArea
     form_class = ServiceAreaForm
-    audit_action_create = "service area added"
-    audit_action_update = "service area edited"
+    audit_action_create = Action.SERVICE_AREA_ADDED
+    audit_action_update = Action.SERVICE_AREA_EDITED
 
 
 class StaffCreateView(ChildFormMixin, CreateView):
     model = StaffMember
     form_class = StaffMemberForm
-    audit_action_create = "staff member added"
-    audit_action_update = "staff member edited"
+    audit_action_create = Action.STAFF_MEMBER_ADDED
+    audit_action_update = Action.STAFF_MEMBER_EDITED
 
 
 class StaffUpdateView(ChildFormMixin, UpdateView):
     model = StaffMember
     form_class = StaffMemberForm
-    audit_action_create = "staff member added"
-    audit_action_update = "staff member edited"
+    audit_action_create = Action.STAFF_MEMBER_ADDED
+    audit_action_update = Action.STAFF_MEMBER_EDITED
 
 
 class ChildDeleteView(MemberRequiredMixin, DeleteView):
@@ -291,15 +279,7 @@ class ChildDeleteView(MemberRequiredMixin, DeleteView):
         return self.model.objects.visible_to(self.request.user).filter(provider=self.provider)
 
     def form_valid(self, form):
-        obj = self.get_object()
-        with transaction.atomic():
-            audit.record(
-                actor=self.request.user,
-                action=f"{self.model._meta.model_name} removed",
-                target=self.provider,
-                note=f"{self.model._meta.verbose_name} #{obj.pk}",
-            )
-            obj.delete()
+        services.remove_row(provider=self.provider, row=self.get_object(), acting_user=self.request.user)
         messages.success(self.request, _("Removed."))
         return redirect(self.get_success_url())
 
@@ -323,17 +303,9 @@ class InviteView(MemberRequiredMixin, FormView):
         return super().get_context_data(form_title=_("Invite a colleague by email"), **kwargs)
 
     def form_valid(self, form):
-        with transaction.atomic():
-            invitation = form.save(commit=False)
-            invitation.provider = self.provider
-            invitation.invited_by = self.request.user
-            invitation.save()
-            audit.record(actor=self.request.user, action="member invited", target=self.provider, note="invitation")
-            notify(
-                recipients=[(invitation.email, (get_language() or "ru")[:2])],
-                template="providers/email/invitation.txt",
-                context={"invitation": invitation, "provider": self.provider},
-            )
+        invitation = services.invite_member(
+            provider=self.provider, form=form, acting_user=self.request.user, language=language()
+        )
         messages.success(self.request, _("The invitation is sent to %(email)s.") % {"email": invitation.email})
         return redirect(self.provider)
 
@@ -373,19 +345,16 @@ class AcceptInvitationView(FormView):
             form.add_error("email", _("Use the address the invitation was sent to."))
         if not form.is_valid():
             return self.form_invalid(form)
-        with transaction.atomic():
-            user = form.create_user(language=(get_language() or "ru")[:2])
+        user = services.join_with_new_account(invitation=self.invitation, account_form=form, language=language())
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return self.accept(user)
+        return self.joined()
 
     def accept(self, user):
+        services.accept_invitation(invitation=self.invitation, user=user)
+        return self.joined()
+
+    def joined(self):
         provider = self.invitation.provider
-        with transaction.atomic():
-            Membership.objects.get_or_create(user=user, provider=provider)
-            self.invitation.accepted_at = timezone.now()
-            self.invitation.accepted_by = user
-            self.invitation.save(update_fields=["accepted_at", "accepted_by"])
-            audit.record(actor=user, action="member joined", target=provider, note=str(user))
         messages.success(self.request, _("You are now a member of %(provider)s.") % {"provider": provider})
         return redirect(provider)
 
@@ -401,17 +370,7 @@ class AccessRequestView(CreateView):
         return {"bin": self.request.GET.get("bin", "")}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            request_row = form.save(commit=False)
-            request_row.provider = Provider.objects.filter(bin=request_row.bin).first()
-            request_row.save()
-            audit.record(actor=self.request.user, action="access requested", target=request_row)
-            admins = get_user_model().objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
-            notify(
-                recipients=[*admins, (settings.SUPPORT_EMAIL, settings.LANGUAGE_CODE)],
-                template="providers/email/access_request.txt",
-                context={"access_request": request_row},
-            )
+        request_row = services.request_access(form=form, acting_user=self.request.user)
         messages.success(
             self.request,
             _("Your request is sent. An administrator will contact you at %(email)s.") % {"email": request_row.email},
@@ -419,29 +378,36 @@ class AccessRequestView(CreateView):
         return redirect("core:home")
 
 
-class ProviderTransitionView(View):
+class ProviderTransitionView(ActionView):
     """POST-only: verify, suspend or reactivate an organisation."""
 
-    actions = {"verify": "verify", "suspend": "suspend", "reactivate": "reactivate"}
+    model = Provider
 
-    def post(self, request, pk, action):
-        provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
-        if action not in self.actions:
-            raise Http404
-        if not permissions.can_verify(request.user, provider):
-            raise PermissionDenied
-        form = ReasonForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        try:
-            if action == "suspend":
-                provider.suspend(by=request.user, reason=reason)
-            else:
-                getattr(provider, action)(by=request.user)
-        except InvalidTransition as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Status: %(status)s.") % {"status": provider.get_status_display()})
-        return redirect(provider)
+    def allowed(self, user, provider):
+        return permissions.can_verify(user, provider)
+
+    def act(self, provider):
+        self.change(provider)
+        return _("Status: %(status)s.") % {"status": provider.get_status_display()}
+
+
+class VerifyView(ProviderTransitionView):
+    def change(self, provider):
+        provider.verify(by=self.request.user)
+
+
+class SuspendView(ProviderTransitionView):
+    def change(self, provider):
+        form = ReasonForm(self.request.POST)
+        provider.suspend(by=self.request.user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
+
+
+class ReactivateView(ProviderTransitionView):
+    def change(self, provider):
+        provider.reactivate(by=self.request.user)
+
+
+provider_transition_view = action_views(verify=VerifyView, suspend=SuspendView, reactivate=ReactivateView)
 
 
 class MyProviderView(View):

@@ -7,9 +7,11 @@ class TendersConfig(AppConfig):
     verbose_name = _("Calls and bids")
 
     def ready(self) -> None:
-        from core.audit import register_sealed_filter
+        from core.audit import Action, register_sealed_filter
+        from core.timeline import register_subject
         from tenders import panels
-        from tenders.models import sealed_audit_events
+        from tenders.models import Question, sealed_audit_events
 
         panels.register_all()
         register_sealed_filter(sealed_audit_events)
+        register_subject(Action.QUESTION_ANSWERED, Question)  # the answer is the question's field

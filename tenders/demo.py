@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from core.audit import Action
 from core.demo import backdated
 from core.models import Region, ServiceType
 from providers.models import Provider
@@ -302,14 +303,18 @@ class DemoCalls:
                 call.status_reason = "Ни одна заявка не набрала минимального балла" if self.rng.random() < 0.5 else ""
             call.save()
             officer = self.officer_of(agency)
-            backdated(actor=officer, action="created", target=call, when=opens - dt.timedelta(days=7))
-            backdated(actor=officer, action="published", target=call, when=opens)
+            backdated(actor=officer, action=Action.CREATED, target=call, when=opens - dt.timedelta(days=7))
+            backdated(actor=officer, action=Action.PUBLISHED, target=call, when=opens)
             if outcome == "cancelled":
                 backdated(
-                    actor=officer, action="cancelled", target=call, when=call.cancelled_at, note=call.status_reason
+                    actor=officer,
+                    action=Action.CANCELLED,
+                    target=call,
+                    when=call.cancelled_at,
+                    note=call.status_reason,
                 )
                 continue
-            backdated(actor=officer, action="bids opened", target=call, when=call.opened_at)
+            backdated(actor=officer, action=Action.BIDS_OPENED, target=call, when=call.opened_at)
             members = self.commission(call)
             if outcome in ("awarded", "reannounced"):
                 providers = self.candidates(region, service, self.rng.randint(2, 4))

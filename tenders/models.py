@@ -8,15 +8,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
+from core.audit import Action
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
+from core.exceptions import InvalidTransition
 from core.models import Agency, Indicator, Region, Role, ServiceType, TranslatedNameMixin, role_of
+from core.transitions import allowed, set_status
 from core.util import translated
 from core.validators import validate_single_line
 
@@ -206,7 +211,182 @@ class Call(models.Model):
         )
 
     def can_go_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
+        return allowed(self, status)
+
+    # -- changes of state: each checks TRANSITIONS, sets the status with its time, saves those fields, audits ------
+    # The services (tenders.services) check the rules around them, lock the row and send the mail.
+
+    def publish(self, *, by, now: dt.datetime) -> None:
+        """Publish the draft."""
+        set_status(self, self.Status.PUBLISHED, by=by, action=Action.PUBLISHED, extra={"published_at": now})
+
+    publish.alters_data = True
+
+    def cancel(self, *, by, reason: str, now: dt.datetime) -> None:
+        """Cancel the call with a reason."""
+        set_status(
+            self,
+            self.Status.CANCELLED,
+            by=by,
+            action=Action.CANCELLED,
+            note=reason,
+            extra={"cancelled_at": now, "status_reason": reason},
+        )
+
+    cancel.alters_data = True
+
+    def open_bids(self, *, by, now: dt.datetime) -> None:
+        """Open the bids after the deadline: the call goes to evaluation."""
+        set_status(self, self.Status.EVALUATION, by=by, action=Action.BIDS_OPENED, extra={"opened_at": now})
+
+    open_bids.alters_data = True
+
+    @transaction.atomic
+    def close_scoring(self, *, by, now: dt.datetime) -> None:
+        """Close scoring, once, during evaluation."""
+        if self.status != self.Status.EVALUATION or self.scoring_closed_at:
+            raise InvalidTransition(gettext("Scoring can be closed once, during evaluation."))
+        self.scoring_closed_at = now
+        self.save(update_fields=["scoring_closed_at"])
+        audit.record(actor=by, action=Action.SCORING_CLOSED, target=self)
+
+    close_scoring.alters_data = True
+
+    def award(self, *, by, winner: Bid, now: dt.datetime, standstill_until: dt.datetime) -> None:
+        """Record the award to the winning bid; the standstill for complaints runs until `standstill_until`."""
+        set_status(
+            self,
+            self.Status.AWARDED,
+            by=by,
+            action=Action.AWARDED,
+            note=str(winner.provider),
+            extra={"decided_at": now, "standstill_until": standstill_until},
+        )
+
+    award.alters_data = True
+
+    @transaction.atomic
+    def award_next_ranked(self, *, by, winner: Bid, now: dt.datetime, standstill_until: dt.datetime) -> None:
+        """Record the award to the next-ranked bid after the winner declined; the standstill starts again."""
+        self.decided_at, self.standstill_until = now, standstill_until
+        self.save(update_fields=["decided_at", "standstill_until"])
+        audit.record(actor=by, action=Action.AWARDED_TO_NEXT, target=self, note=str(winner.provider))
+
+    award_next_ranked.alters_data = True
+
+    def fail(self, *, by, now: dt.datetime, reason: str = "") -> None:
+        """Declare the call failed (with the reason, if any)."""
+        set_status(
+            self,
+            self.Status.FAILED,
+            by=by,
+            action=Action.FAILED,
+            note=reason,
+            extra={"decided_at": now, "status_reason": reason},
+        )
+
+    fail.alters_data = True
+
+    @transaction.atomic
+    def fail_after_decline(self, *, by, now: dt.datetime) -> None:
+        """Fail an awarded call whose winner declined with no other bid to take its place: back to evaluation, then
+        failed (both steps on the timeline)."""
+        set_status(self, self.Status.EVALUATION, by=by, action=Action.BACK_TO_EVALUATION)
+        set_status(
+            self,
+            self.Status.FAILED,
+            by=by,
+            action=Action.FAILED,
+            note=gettext("the winner declined"),
+            extra={"decided_at": now},
+        )
+
+    fail_after_decline.alters_data = True
+
+    def return_to_evaluation(self, *, by, note: str = "") -> None:
+        """Undo the award (an upheld complaint about the result): evaluation and scoring open again."""
+        set_status(
+            self,
+            self.Status.EVALUATION,
+            by=by,
+            action=Action.BACK_TO_EVALUATION,
+            note=note,
+            extra={"standstill_until": None, "decided_at": None, "scoring_closed_at": None},
+        )
+
+    return_to_evaluation.alters_data = True
+
+    @transaction.atomic
+    def extend_deadline(self, *, by, new_deadline: dt.datetime) -> None:
+        """Move the deadline; a pending change of terms is thereby made, and the reminder may go again."""
+        old = self.deadline
+        self.deadline = new_deadline
+        self.amendment_required = False
+        self.draft_reminder_sent_at = None
+        self.save(update_fields=["deadline", "amendment_required", "draft_reminder_sent_at"])
+        audit.record(actor=by, action=Action.DEADLINE_EXTENDED, target=self, changes={"deadline": (old, new_deadline)})
+
+    extend_deadline.alters_data = True
+
+    def require_amendment(self) -> None:
+        """Mark that an upheld complaint about the terms requires amending the call and extending its deadline."""
+        self.amendment_required = True
+        self.save(update_fields=["amendment_required"])
+
+    require_amendment.alters_data = True
+
+    @transaction.atomic
+    def draft_copy(self, *, number: str, by, opens_at: dt.datetime, deadline: dt.datetime) -> Call:
+        """Create a new draft with this call's terms (budget lines, criteria, targets) and new dates."""
+        kept = {
+            f.attname: getattr(self, f.attname)
+            for f in self._meta.concrete_fields
+            if f.name not in DRAFT_COPY_RESETS and not f.primary_key
+        }
+        new = Call.objects.create(
+            **kept,
+            number=number,
+            reannounced_from=self,
+            created_by=by,
+            opens_at=opens_at,
+            deadline=deadline,
+        )
+        for line in self.budget_lines.all():
+            line.pk, line.call = None, new
+            line.save()
+        for criterion in self.criteria.all():
+            criterion.pk, criterion.call = None, new
+            criterion.save()
+        for target in self.targets.all():
+            target.pk, target.call = None, new
+            target.save()
+        return new
+
+    draft_copy.alters_data = True
+
+
+# What a copy of a call does not take over: its identity, its history and its dates (the draft starts afresh).
+DRAFT_COPY_RESETS = frozenset(
+    {
+        "number",
+        "status",
+        "published_at",
+        "opened_at",
+        "scoring_closed_at",
+        "decided_at",
+        "standstill_until",
+        "cancelled_at",
+        "status_reason",
+        "amendment_required",
+        "draft_reminder_sent_at",
+        "unopened_reminder_sent_at",
+        "reannounced_from",
+        "created_by",
+        "created_at",
+        "opens_at",
+        "deadline",
+    }
+)
 
 
 class CallBudgetLine(models.Model):
@@ -396,6 +576,76 @@ class Bid(models.Model):
         """Return whether the price is below 70% of the call's budget."""
         return self.price < budget * ABNORMALLY_LOW_SHARE
 
+    # -- changes of state (see Call): the services check the deadline and lock the call row around them ----------
+
+    def submit(self, *, by, now: dt.datetime) -> None:
+        """Submit (or resubmit) the bid."""
+        set_status(self, self.Status.SUBMITTED, by=by, action=Action.SUBMITTED, extra={"submitted_at": now})
+
+    submit.alters_data = True
+
+    def withdraw(self, *, by) -> None:
+        """Withdraw the submitted bid (it can be edited and submitted again before the deadline)."""
+        set_status(self, self.Status.WITHDRAWN, by=by, action=Action.WITHDRAWN)
+
+    withdraw.alters_data = True
+
+    def reopen(self, *, by) -> None:
+        """Turn a withdrawn bid back into a draft, when its NGO edits it again."""
+        set_status(self, self.Status.DRAFT, by=by, action=Action.BID_REOPENED)
+
+    reopen.alters_data = True
+
+    def admit(self, *, by, now: dt.datetime) -> None:
+        """Admit the opened bid to scoring."""
+        set_status(
+            self,
+            self.Status.ADMITTED,
+            by=by,
+            action=Action.ADMITTED,
+            extra={"decision_reason": "", "decided_at": now},
+        )
+
+    admit.alters_data = True
+
+    def reject(self, *, by, reason: str, now: dt.datetime) -> None:
+        """Reject the opened bid with a reason."""
+        set_status(
+            self,
+            self.Status.REJECTED,
+            by=by,
+            action=Action.REJECTED,
+            note=reason,
+            extra={"decision_reason": reason, "decided_at": now},
+        )
+
+    reject.alters_data = True
+
+    def win(self, *, by, next_ranked: bool = False) -> None:
+        """Make the bid the winner (the next-ranked one after the winner declined)."""
+        action = Action.WINNER_NEXT_RANKED if next_ranked else Action.WINNER
+        set_status(self, self.Status.WINNER, by=by, action=action)
+
+    win.alters_data = True
+
+    def lose(self, *, by) -> None:
+        """Mark the admitted bid not selected."""
+        set_status(self, self.Status.NOT_SELECTED, by=by, action=Action.NOT_SELECTED)
+
+    lose.alters_data = True
+
+    def decline(self, *, by) -> None:
+        """Record that the winner declines the contract."""
+        set_status(self, self.Status.DECLINED, by=by, action=Action.DECLINED)
+
+    decline.alters_data = True
+
+    def readmit(self, *, by) -> None:
+        """Put a decided bid back to admitted when an upheld complaint reopens the evaluation."""
+        set_status(self, self.Status.ADMITTED, by=by, action=Action.BACK_TO_EVALUATION)
+
+    readmit.alters_data = True
+
 
 class BidCostItem(models.Model):
     bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="cost_items")
@@ -584,6 +834,12 @@ class Complaint(models.Model):
         UPHELD = "upheld", _("upheld")
         REJECTED = "rejected", _("rejected")
 
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.UPHELD, Status.REJECTED},
+        Status.UPHELD: set(),
+        Status.REJECTED: set(),
+    }
+
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="complaints")
     provider = models.ForeignKey(
         "providers.Provider", verbose_name=_("NGO"), on_delete=models.PROTECT, related_name="complaints"
@@ -615,6 +871,32 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call.number}: {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tenders:complaint-detail", args=[self.pk])
+
+    def _decide(self, to: str, *, by, decision: str, now: dt.datetime, action: Action) -> None:
+        set_status(
+            self,
+            to,
+            by=by,
+            action=action,
+            note=decision,
+            extra={"decision": decision, "decided_by": by, "decided_at": now},
+            message=gettext("This complaint is already decided."),
+        )
+
+    def uphold(self, *, by, decision: str, now: dt.datetime) -> None:
+        """Uphold the complaint with the decision's text."""
+        self._decide(self.Status.UPHELD, by=by, decision=decision, now=now, action=Action.COMPLAINT_UPHELD)
+
+    uphold.alters_data = True
+
+    def reject(self, *, by, decision: str, now: dt.datetime) -> None:
+        """Reject the complaint with the decision's text."""
+        self._decide(self.Status.REJECTED, by=by, decision=decision, now=now, action=Action.COMPLAINT_REJECTED)
+
+    reject.alters_data = True
 
 
 def sealed_audit_events(queryset, now):

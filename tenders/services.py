@@ -7,15 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.mail import notify
 from core.models import Indicator, Role
-from core.transitions import set_status
 from tenders import scoring
 from tenders.models import (
     DEFAULT_CRITERIA,
@@ -101,6 +101,32 @@ def bidder_users(call: Call, *, statuses=None):
 
 
 @transaction.atomic
+def save_call(*, form, formsets, acting_user, now: dt.datetime | None = None) -> Call:
+    """Save a new or edited call (a valid CallForm) with its valid budget-line, criteria and target formsets. The
+    terms of a published call change only while at least MIN_DAYS_FOR_TERMS_CHANGE days are left (otherwise the
+    deadline is extended first), and its bidders are told of the change."""
+    now = now or timezone.now()
+    call = form.instance
+    creating = call.pk is None
+    published = not creating and call.status == Call.Status.PUBLISHED
+    if published and call.deadline - now < dt.timedelta(days=MIN_DAYS_FOR_TERMS_CHANGE):
+        raise InvalidTransition(
+            _("Fewer than %(days)d days are left: extend the deadline before changing the terms.")
+            % {"days": MIN_DAYS_FOR_TERMS_CHANGE}
+        )
+    changes = audit.model_changes(form)
+    call = form.save()
+    for formset in formsets:
+        formset.instance = call
+        formset.save()
+    edited = Action.TERMS_AMENDED if published else Action.EDITED
+    audit.record(actor=acting_user, action=Action.CREATED if creating else edited, target=call, changes=changes)
+    if published:
+        notify(recipients=bidder_users(call), template="tenders/email/amended.txt", context={"call": call})
+    return call
+
+
+@transaction.atomic
 def publish_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> Call:
     """Publish a draft: checks the deadline, weights and budget lines; tells matching NGOs."""
     now = now or timezone.now()
@@ -110,7 +136,7 @@ def publish_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> 
     errors = publication_errors(call, now)
     if errors:
         raise InvalidTransition(errors)
-    set_status(call, Call.Status.PUBLISHED, by=acting_user, action="published", extra={"published_at": now})
+    call.publish(by=acting_user, now=now)
     notify(recipients=matching_ngo_users(call), template="tenders/email/published.txt", context={"call": call})
     return call
 
@@ -122,14 +148,7 @@ def cancel_call(*, call: Call, acting_user, reason: str, now: dt.datetime | None
         raise InvalidTransition(_("Give a reason for the cancellation."))
     call = _lock(call)
     was_published = call.status != Call.Status.DRAFT
-    set_status(
-        call,
-        Call.Status.CANCELLED,
-        by=acting_user,
-        action="cancelled",
-        note=reason,
-        extra={"cancelled_at": now or timezone.now(), "status_reason": reason},
-    )
+    call.cancel(by=acting_user, reason=reason, now=now or timezone.now())
     if was_published:
         notify(recipients=bidder_users(call), template="tenders/email/cancelled.txt", context={"call": call})
     return call
@@ -151,11 +170,7 @@ def extend_deadline(*, call: Call, acting_user, new_deadline: dt.datetime, now: 
             % {"days": MIN_DAYS_FOR_TERMS_CHANGE}
         )
     old = call.deadline
-    call.deadline = new_deadline
-    call.amendment_required = False
-    call.draft_reminder_sent_at = None
-    call.save(update_fields=["deadline", "amendment_required", "draft_reminder_sent_at"])
-    audit.record(actor=acting_user, action="deadline extended", target=call, changes={"deadline": (old, new_deadline)})
+    call.extend_deadline(by=acting_user, new_deadline=new_deadline)
     notify(recipients=bidder_users(call), template="tenders/email/extended.txt", context={"call": call, "old": old})
     return call
 
@@ -167,46 +182,52 @@ def reannounce(*, call: Call, acting_user, now: dt.datetime | None = None) -> Ca
     if call.status not in (Call.Status.FAILED, Call.Status.CANCELLED):
         raise InvalidTransition(_("Only a failed or cancelled call can be re-announced."))
     count = call.reannouncements.count() + 1
-    new = Call.objects.get(pk=call.pk)
-    new.pk = None
-    new.number = f"{call.number}-R{count}"
-    while Call.objects.filter(number=new.number).exists():
+    number = f"{call.number}-R{count}"
+    while Call.objects.filter(number=number).exists():
         count += 1
-        new.number = f"{call.number}-R{count}"
-    new.status = Call.Status.DRAFT
-    new.reannounced_from = call
-    new.created_by = acting_user
-    for name in (
-        "published_at",
-        "opened_at",
-        "scoring_closed_at",
-        "decided_at",
-        "standstill_until",
-        "cancelled_at",
-        "draft_reminder_sent_at",
-        "unopened_reminder_sent_at",
-    ):
-        setattr(new, name, None)
-    new.status_reason = ""
-    new.amendment_required = False
-    new.opens_at = now
-    new.deadline = now + dt.timedelta(days=21)
-    new.save()
-    for line in call.budget_lines.all():
-        line.pk, line.call = None, new
-        line.save()
-    for criterion in call.criteria.all():
-        criterion.pk, criterion.call = None, new
-        criterion.save()
-    for target in call.targets.all():
-        target.pk, target.call = None, new
-        target.save()
-    audit.record(actor=acting_user, action="re-announced", target=call, note=new.number)
-    audit.record(actor=acting_user, action="created as re-announcement", target=new, note=call.number)
+        number = f"{call.number}-R{count}"
+    new = call.draft_copy(number=number, by=acting_user, opens_at=now, deadline=now + dt.timedelta(days=21))
+    audit.record(actor=acting_user, action=Action.REANNOUNCED, target=call, note=new.number)
+    audit.record(actor=acting_user, action=Action.CREATED_AS_REANNOUNCEMENT, target=new, note=call.number)
     return new
 
 
 # -- bids -------------------------------------------------------------------------------------------------------
+
+
+def start_bid(*, call: Call, provider, acting_user, now: dt.datetime | None = None) -> Bid:
+    """Return the organisation's bid on an open call to edit: its live or withdrawn one, or a new draft at the
+    call's budget (a double click finds the draft the other request made)."""
+    if not call.is_accepting_bids(now or timezone.now()):
+        raise InvalidTransition(_("The call is not accepting bids: the deadline has passed or it is not open."))
+    existing = Bid.objects.filter(call=call, provider=provider).live().first()
+    if existing:
+        return existing
+    withdrawn = Bid.objects.filter(call=call, provider=provider, status=Bid.Status.WITHDRAWN).first()
+    if withdrawn:
+        return withdrawn
+    try:
+        with transaction.atomic():
+            bid = Bid.objects.create(
+                call=call, provider=provider, price=call.total, proposal="", created_by=acting_user
+            )
+            audit.record(actor=acting_user, action=Action.BID_STARTED, target=bid)
+    except IntegrityError:  # a double click: the other request created it
+        bid = Bid.objects.filter(call=call, provider=provider).live().first()
+    return bid
+
+
+@transaction.atomic
+def save_bid(*, form, items, acting_user) -> Bid:
+    """Save the NGO's edit of its bid (a valid BidForm and cost-estimate formset); a withdrawn bid becomes a draft
+    again. The staffing plan names NGO staff: personal data is recorded as changed, never by value."""
+    changes = audit.model_changes(form)
+    bid = form.save()
+    items.save()
+    if bid.status == Bid.Status.WITHDRAWN:
+        bid.reopen(by=acting_user)
+    audit.record(actor=acting_user, action=Action.BID_EDITED, target=bid, changes=changes, sensitive=("staff",))
+    return bid
 
 
 @transaction.atomic
@@ -225,7 +246,7 @@ def submit_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid:
     if bid.is_abnormally_low(total) and not bid.price_justification.strip():
         # xgettext:no-python-format
         raise InvalidTransition(_("A price below 70% of the budget must be justified."))
-    set_status(bid, Bid.Status.SUBMITTED, by=acting_user, action="submitted", extra={"submitted_at": now})
+    bid.submit(by=acting_user, now=now)
     return bid
 
 
@@ -236,7 +257,7 @@ def withdraw_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bi
     if not call.is_accepting_bids(now or timezone.now()):
         raise InvalidTransition(_("A bid can be withdrawn only before the deadline."))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
-    set_status(bid, Bid.Status.WITHDRAWN, by=acting_user, action="withdrawn")
+    bid.withdraw(by=acting_user)
     return bid
 
 
@@ -249,7 +270,7 @@ def open_bids(*, call: Call, acting_user, now: dt.datetime | None = None) -> Cal
         raise InvalidTransition(_("Bids can be opened only after the deadline of a published call."))
     if call.amendment_required:
         raise InvalidTransition(_("An upheld complaint requires amending the call and extending the deadline first."))
-    set_status(call, Call.Status.EVALUATION, by=acting_user, action="bids opened", extra={"opened_at": now})
+    call.open_bids(by=acting_user, now=now)
     return call
 
 
@@ -262,15 +283,10 @@ def decide_admission(*, bid: Bid, acting_user, admit: bool, reason: str = "") ->
     if not admit and not reason.strip():
         raise InvalidTransition(_("Give a reason for the rejection."))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
-    to = Bid.Status.ADMITTED if admit else Bid.Status.REJECTED
-    set_status(
-        bid,
-        to,
-        by=acting_user,
-        action="admitted" if admit else "rejected",
-        note=reason,
-        extra={"decision_reason": reason, "decided_at": timezone.now()},
-    )
+    if admit:
+        bid.admit(by=acting_user, now=timezone.now())
+    else:
+        bid.reject(by=acting_user, reason=reason, now=timezone.now())
     return bid
 
 
@@ -289,7 +305,7 @@ def appoint_member(*, call: Call, user, is_chair: bool, acting_user) -> Commissi
     if is_chair:
         CommissionMember.objects.filter(call=call, is_chair=True).update(is_chair=False)
     member = CommissionMember.objects.create(call=call, user=user, is_chair=is_chair)
-    audit.record(actor=acting_user, action="commission member appointed", target=call, note=str(user))
+    audit.record(actor=acting_user, action=Action.COMMISSION_MEMBER_APPOINTED, target=call, note=str(user))
     return member
 
 
@@ -297,7 +313,7 @@ def appoint_member(*, call: Call, user, is_chair: bool, acting_user) -> Commissi
 def remove_member(*, member: CommissionMember, acting_user) -> None:
     if member.sheets.exists() or member.declarations.exists():
         raise InvalidTransition(_("A member who has declared or scored cannot be removed."))
-    audit.record(actor=acting_user, action="commission member removed", target=member.call, note=str(member.user))
+    audit.record(actor=acting_user, action=Action.COMMISSION_MEMBER_REMOVED, target=member.call, note=str(member.user))
     member.delete()
 
 
@@ -313,7 +329,7 @@ def declare(*, member: CommissionMember, bid: Bid, has_conflict: bool, note: str
     declaration = ConflictDeclaration.objects.create(member=member, bid=bid, has_conflict=has_conflict, note=note)
     audit.record(
         actor=member.user,
-        action="conflict declared" if has_conflict else "no conflict declared",
+        action=Action.CONFLICT_DECLARED if has_conflict else Action.NO_CONFLICT_DECLARED,
         target=bid.call,
         note=f"{bid.provider}",
     )
@@ -351,7 +367,10 @@ def save_scores(*, member: CommissionMember, bid: Bid, values: dict[int, tuple[i
         sheet.submitted_at = timezone.now()
         sheet.save(update_fields=["submitted_at"])
     audit.record(
-        actor=member.user, action="scores submitted" if submit else "scores saved", target=call, note=f"{bid.provider}"
+        actor=member.user,
+        action=Action.SCORES_SUBMITTED if submit else Action.SCORES_SAVED,
+        target=call,
+        note=f"{bid.provider}",
     )
     return sheet
 
@@ -359,11 +378,7 @@ def save_scores(*, member: CommissionMember, bid: Bid, values: dict[int, tuple[i
 @transaction.atomic
 def close_scoring(*, call: Call, acting_user) -> Call:
     call = _lock(call)
-    if call.status != Call.Status.EVALUATION or call.scoring_closed_at:
-        raise InvalidTransition(_("Scoring can be closed once, during evaluation."))
-    call.scoring_closed_at = timezone.now()
-    call.save(update_fields=["scoring_closed_at"])
-    audit.record(actor=acting_user, action="scoring closed", target=call)
+    call.close_scoring(by=acting_user, now=timezone.now())
     return call
 
 
@@ -407,17 +422,11 @@ def award_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> Bi
     if outcome == "fail":
         raise InvalidTransition(_("No admitted bid reaches the minimum score: declare the call failed."))
     for result in ranked:
-        to = Bid.Status.WINNER if result is best else Bid.Status.NOT_SELECTED
-        if result.bid.status != to:
-            set_status(result.bid, to, by=acting_user, action="winner" if to == Bid.Status.WINNER else "not selected")
-    set_status(
-        call,
-        Call.Status.AWARDED,
-        by=acting_user,
-        action="awarded",
-        note=str(best.bid.provider),
-        extra={"decided_at": now, "standstill_until": now + dt.timedelta(days=STANDSTILL_DAYS)},
-    )
+        if result is best and result.bid.status != Bid.Status.WINNER:
+            result.bid.win(by=acting_user)
+        elif result is not best and result.bid.status != Bid.Status.NOT_SELECTED:
+            result.bid.lose(by=acting_user)
+    call.award(by=acting_user, winner=best.bid, now=now, standstill_until=now + dt.timedelta(days=STANDSTILL_DAYS))
     notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
     return best.bid
 
@@ -435,14 +444,7 @@ def fail_call(*, call: Call, acting_user, reason: str = "", now: dt.datetime | N
         raise InvalidTransition(_("Admit or reject every bid first."))
     if outcome == "wait":
         raise InvalidTransition(_("Every admitted bid needs a quorum of complete score sheets first."))
-    set_status(
-        call,
-        Call.Status.FAILED,
-        by=acting_user,
-        action="failed",
-        note=reason,
-        extra={"decided_at": now or timezone.now(), "status_reason": reason},
-    )
+    call.fail(by=acting_user, now=now or timezone.now(), reason=reason)
     notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
     return call
 
@@ -455,30 +457,21 @@ def decline_award(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> B
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if call.status != Call.Status.AWARDED or bid.status != Bid.Status.WINNER:
         raise InvalidTransition(_("Only the winner of an awarded call can decline."))
-    set_status(bid, Bid.Status.DECLINED, by=acting_user, action="declined")
+    bid.decline(by=acting_user)
     candidates = [
         r
         for r in ranking(call)
         if r.bid.status == Bid.Status.NOT_SELECTED and r.result is not None and r.result >= call.min_winning_score
     ]
     if not candidates:
-        set_status(call, Call.Status.EVALUATION, by=acting_user, action="back to evaluation")
-        set_status(
-            call,
-            Call.Status.FAILED,
-            by=acting_user,
-            action="failed",
-            note=_("the winner declined"),
-            extra={"decided_at": now},
-        )
+        call.fail_after_decline(by=acting_user, now=now)
         notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
         return None
     nxt = candidates[0].bid
-    set_status(nxt, Bid.Status.WINNER, by=acting_user, action="winner (next ranked)")
-    call.decided_at = now
-    call.standstill_until = now + dt.timedelta(days=STANDSTILL_DAYS)
-    call.save(update_fields=["decided_at", "standstill_until"])
-    audit.record(actor=acting_user, action="awarded to the next-ranked bid", target=call, note=str(nxt.provider))
+    nxt.win(by=acting_user, next_ranked=True)
+    call.award_next_ranked(
+        by=acting_user, winner=nxt, now=now, standstill_until=now + dt.timedelta(days=STANDSTILL_DAYS)
+    )
     notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
     return nxt
 
@@ -491,7 +484,7 @@ def ask_question(*, call: Call, acting_user, text: str, now: dt.datetime | None 
     if not call.is_accepting_bids(now or timezone.now()):
         raise InvalidTransition(_("Questions can be asked while the call accepts bids."))
     question = Question.objects.create(call=call, asked_by=acting_user, text=text)
-    audit.record(actor=acting_user, action="question asked", target=call)
+    audit.record(actor=acting_user, action=Action.QUESTION_ASKED, target=call)
     return question
 
 
@@ -505,7 +498,10 @@ def answer_question(*, question: Question, acting_user, answer: str) -> Question
     question.answered_at = timezone.now()
     question.save(update_fields=["answer", "answered_by", "answered_at"])
     audit.record(
-        actor=acting_user, action="question answered", target=question.call, changes={"answer": (old, answer)}
+        actor=acting_user,
+        action=Action.QUESTION_ANSWERED,
+        target=question.call,
+        changes={"answer": (old, answer)},
     )
     notify(recipients=[question.asked_by], template="tenders/email/answered.txt", context={"question": question})
     return question
@@ -523,7 +519,8 @@ def file_complaint(*, call: Call, provider, acting_user, kind: str, text: str, n
         if not call.bids.submitted_at_deadline().filter(provider=provider).exists():
             raise InvalidTransition(_("Only bidders can complain about the result."))
     complaint = Complaint.objects.create(call=call, provider=provider, filed_by=acting_user, kind=kind, text=text)
-    audit.record(actor=acting_user, action="complaint filed", target=call, note=complaint.get_kind_display())
+    audit.record(actor=acting_user, action=Action.COMPLAINT_FILED, target=call, note=complaint.get_kind_display())
+    audit.record(actor=acting_user, action=Action.COMPLAINT_FILED, target=complaint, note=complaint.get_kind_display())
     officers = get_user_model().objects.filter(role=Role.OFFICER, agency=call.agency, is_active=True)
     notify(recipients=officers, template="tenders/email/complaint_filed.txt", context={"complaint": complaint})
     return complaint
@@ -536,32 +533,23 @@ def decide_complaint(*, complaint: Complaint, acting_user, upheld: bool, decisio
         raise InvalidTransition(_("This complaint is already decided."))
     if not decision.strip():
         raise InvalidTransition(_("Write the decision."))
-    complaint.status = Complaint.Status.UPHELD if upheld else Complaint.Status.REJECTED
-    complaint.decision = decision
-    complaint.decided_by = acting_user
-    complaint.decided_at = timezone.now()
-    complaint.save(update_fields=["status", "decision", "decided_by", "decided_at"])
+    if upheld:
+        complaint.uphold(by=acting_user, decision=decision, now=timezone.now())
+    else:
+        complaint.reject(by=acting_user, decision=decision, now=timezone.now())
     audit.record(
         actor=acting_user,
-        action="complaint upheld" if upheld else "complaint rejected",
+        action=Action.COMPLAINT_UPHELD if upheld else Action.COMPLAINT_REJECTED,
         target=complaint.call,
         note=decision,
     )
     call = _lock(complaint.call)
     if upheld and complaint.kind == Complaint.Kind.RESULT and call.status == Call.Status.AWARDED:
         for bid in call.bids.filter(status__in=[Bid.Status.WINNER, Bid.Status.NOT_SELECTED]):
-            set_status(bid, Bid.Status.ADMITTED, by=acting_user, action="back to evaluation")
-        set_status(
-            call,
-            Call.Status.EVALUATION,
-            by=acting_user,
-            action="back to evaluation",
-            note=decision,
-            extra={"standstill_until": None, "decided_at": None, "scoring_closed_at": None},
-        )
+            bid.readmit(by=acting_user)
+        call.return_to_evaluation(by=acting_user, note=decision)
     elif upheld and complaint.kind == Complaint.Kind.TERMS and call.status == Call.Status.PUBLISHED:
-        call.amendment_required = True
-        call.save(update_fields=["amendment_required"])
+        call.require_amendment()
     notify(
         recipients=[complaint.filed_by],
         template="tenders/email/complaint_decided.txt",

@@ -3,10 +3,9 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,13 +18,14 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import audit
-from core.actions import Action
+from core.actions import PageAction
+from core.audit import Action
 from core.documents import document_response
 from core.exceptions import InvalidTransition
 from core.exports import ExportMixin
 from core.forms import DocumentForm
-from core.mail import notify
 from core.models import AuditEvent
+from core.views import ActionView, action_views
 from providers.models import Provider
 from tenders import permissions, qualification, scoring, services
 from tenders.filters import CallFilter, ComplaintFilter
@@ -107,7 +107,7 @@ class CallListView(ExportMixin, SingleTableMixin, FilterView):
         return super().get_context_data(can_create=permissions.can_create_call(self.request.user), **kwargs)
 
 
-def call_actions(user, call: Call, now: dt.datetime, award_outcome: str | None) -> list[Action]:
+def call_actions(user, call: Call, now: dt.datetime, award_outcome: str | None) -> list[PageAction]:
     """Return the steps the user may take on the call now, in the order of the call's life (each one a predicate
     of tenders.permissions; the services check again under a lock)."""
     actions = []
@@ -116,10 +116,10 @@ def call_actions(user, call: Call, now: dt.datetime, award_outcome: str | None) 
         return reverse(f"tenders:{name}", args=[call.pk])
 
     if permissions.can_publish(user, call):
-        actions.append(Action("publish", url("call-publish"), _("Publish"), "btn-success"))
+        actions.append(PageAction("publish", url("call-publish"), _("Publish"), "btn-success"))
     if permissions.can_extend(user, call, now):
         actions.append(
-            Action(
+            PageAction(
                 "extend",
                 url("call-extend"),
                 _("Extend the deadline"),
@@ -129,20 +129,24 @@ def call_actions(user, call: Call, now: dt.datetime, award_outcome: str | None) 
             )
         )
     if permissions.can_open_bids(user, call, now):
-        actions.append(Action("open", url("call-open"), _("Open the bids"), "btn-primary", testid="open-bids"))
+        actions.append(PageAction("open", url("call-open"), _("Open the bids"), "btn-primary", testid="open-bids"))
     if permissions.can_decide_call(user, call) and award_outcome == "award":
-        actions.append(Action("award", url("call-award"), _("Award to the best bid"), "btn-success", testid="award"))
+        actions.append(
+            PageAction("award", url("call-award"), _("Award to the best bid"), "btn-success", testid="award")
+        )
     if permissions.can_decide_call(user, call) and award_outcome == "fail":
         actions.append(
-            Action("fail", url("call-fail"), _("Declare failed"), "btn-warning", "reason", placeholder=_("Reason"))
+            PageAction("fail", url("call-fail"), _("Declare failed"), "btn-warning", "reason", placeholder=_("Reason"))
         )
     if permissions.can_close_scoring(user, call):
-        actions.append(Action("close-scoring", url("call-close-scoring"), _("Close scoring"), "btn-outline-secondary"))
+        actions.append(
+            PageAction("close-scoring", url("call-close-scoring"), _("Close scoring"), "btn-outline-secondary")
+        )
     if permissions.can_reannounce(user, call):
-        actions.append(Action("reannounce", url("call-reannounce"), _("Re-announce as a new draft")))
+        actions.append(PageAction("reannounce", url("call-reannounce"), _("Re-announce as a new draft")))
     if permissions.can_cancel(user, call):
         actions.append(
-            Action(
+            PageAction(
                 "cancel",
                 url("call-cancel"),
                 _("Cancel the call"),
@@ -276,7 +280,6 @@ class CallFormView(View):
 
     def post(self, request, pk=None):
         call = self.get_call(request, pk)
-        creating = call.pk is None
         form, budget, criteria, targets = self.forms(request, call, request.POST)
         formsets = [f for f in (budget, criteria, targets) if f is not None]
         if not (form.is_valid() and all(f.is_valid() for f in formsets)):
@@ -286,109 +289,78 @@ class CallFormView(View):
                 {"form": form, "budget": budget, "criteria": criteria, "targets": targets, "call": call},
                 status=400,
             )
-        published = call.pk is not None and call.status == Call.Status.PUBLISHED
-        if published and call.deadline - timezone.now() < dt.timedelta(days=services.MIN_DAYS_FOR_TERMS_CHANGE):
-            form.add_error(
-                None,
-                _("Fewer than %(days)d days are left: extend the deadline before changing the terms.")
-                % {"days": services.MIN_DAYS_FOR_TERMS_CHANGE},
-            )
+        try:
+            call = services.save_call(form=form, formsets=formsets, acting_user=request.user)
+        except InvalidTransition as error:
+            for message in error.messages:
+                form.add_error(None, message)
             context = {"form": form, "budget": budget, "criteria": criteria, "targets": targets, "call": call}
             return render(request, self.template_name, context, status=400)
-        changes = audit.model_changes(form)
-        with transaction.atomic():
-            call = form.save()
-            for formset in formsets:
-                formset.instance = call
-                formset.save()
-            audit.record(
-                actor=request.user,
-                action="created" if creating else ("terms amended" if published else "edited"),
-                target=call,
-                changes=changes,
-            )
-            if published:
-                notify(
-                    recipients=services.bidder_users(call),
-                    template="tenders/email/amended.txt",
-                    context={"call": call},
-                )
         messages.success(request, _("The call is saved."))
         return redirect(call)
 
 
-class CallActionView(View):
-    """POST-only actions on a call by its officer: fetch through visible_to (404), check (403), act, redirect."""
+class CallActionView(ActionView):
+    """POST-only actions on a call by its officer."""
+
+    model = Call
 
     def allowed(self, user, call) -> bool:
         return permissions.can_manage_call(user, call)
 
-    def act(self, request, call):  # returns a success message or a redirect target
-        raise NotImplementedError
-
-    def post(self, request, pk):
-        call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
-        if not self.allowed(request.user, call):
-            raise PermissionDenied
-        try:
-            result = self.act(request, call)
-        except InvalidTransition as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect(call)
-        if isinstance(result, Call):
-            return redirect(result)
-        messages.success(request, result)
-        return redirect(call)
-
 
 class PublishView(CallActionView):
-    def act(self, request, call):
-        services.publish_call(call=call, acting_user=request.user)
+    def act(self, call):
+        services.publish_call(call=call, acting_user=self.request.user)
         return _("The call is published.")
 
 
 class CancelView(CallActionView):
-    def act(self, request, call):
-        form = ReasonForm(request.POST)
+    def act(self, call):
+        form = ReasonForm(self.request.POST)
         if not form.is_valid():
             raise InvalidTransition(_("Give a reason for the cancellation."))
-        services.cancel_call(call=call, acting_user=request.user, reason=form.cleaned_data["reason"])
+        services.cancel_call(call=call, acting_user=self.request.user, reason=form.cleaned_data["reason"])
         return _("The call is cancelled.")
 
 
 class ExtendView(CallActionView):
-    def act(self, request, call):
-        form = ExtendDeadlineForm(request.POST)
+    def act(self, call):
+        form = ExtendDeadlineForm(self.request.POST)
         if not form.is_valid():
             raise InvalidTransition(_("Enter the new deadline."))
-        services.extend_deadline(call=call, acting_user=request.user, new_deadline=form.cleaned_data["deadline"])
+        services.extend_deadline(call=call, acting_user=self.request.user, new_deadline=form.cleaned_data["deadline"])
         return _("The deadline is extended; bidders are told.")
 
 
 class ReannounceView(CallActionView):
-    def act(self, request, call):
-        new = services.reannounce(call=call, acting_user=request.user)
-        messages.success(request, _("A new draft is created from the call; check its dates and publish it."))
-        return new
+    def act(self, call):
+        self.new_call = services.reannounce(call=call, acting_user=self.request.user)
+        return _("A new draft is created from the call; check its dates and publish it.")
+
+    def get_success_url(self, call):
+        return self.new_call.get_absolute_url()
+
+    def get_failure_url(self, call):
+        return call.get_absolute_url()
 
 
 class OpenBidsView(CallActionView):
-    def act(self, request, call):
-        services.open_bids(call=call, acting_user=request.user)
+    def act(self, call):
+        services.open_bids(call=call, acting_user=self.request.user)
         return _("The bids are opened. Admit or reject each one.")
 
 
 class AwardView(CallActionView):
-    def act(self, request, call):
-        bid = services.award_call(call=call, acting_user=request.user)
+    def act(self, call):
+        bid = services.award_call(call=call, acting_user=self.request.user)
         return _("Awarded to %(provider)s. The standstill for complaints has started.") % {"provider": bid.provider}
 
 
 class FailView(CallActionView):
-    def act(self, request, call):
-        form = ReasonForm(request.POST)
-        services.fail_call(call=call, acting_user=request.user, reason=form.data.get("reason", ""))
+    def act(self, call):
+        form = ReasonForm(self.request.POST)
+        services.fail_call(call=call, acting_user=self.request.user, reason=form.data.get("reason", ""))
         return _("The call is declared failed.")
 
 
@@ -397,8 +369,8 @@ class CloseScoringView(CallActionView):
         member = permissions.membership(user, call)
         return bool(member and member.is_chair) or permissions.can_manage_call(user, call)
 
-    def act(self, request, call):
-        services.close_scoring(call=call, acting_user=request.user)
+    def act(self, call):
+        services.close_scoring(call=call, acting_user=self.request.user)
         return _("Scoring is closed.")
 
 
@@ -406,13 +378,15 @@ class DocumentUploadView(CallActionView):
     def allowed(self, user, call):
         return permissions.can_edit_call(user, call)
 
-    def act(self, request, call):
-        form = DocumentForm(request.POST, request.FILES)
+    def act(self, call):
+        form = DocumentForm(self.request.POST, self.request.FILES)
         if not form.is_valid():
             raise InvalidTransition([e for errors in form.errors.values() for e in errors])
         with transaction.atomic():
             CallDocument.from_form(form, call=call)
-            audit.record(actor=request.user, action="document added", target=call, note=form.cleaned_data["title"])
+            audit.record(
+                actor=self.request.user, action=Action.DOCUMENT_ADDED, target=call, note=form.cleaned_data["title"]
+            )
         return _("The document is added.")
 
 
@@ -532,23 +506,12 @@ class BidStartView(View):
         if not permissions.can_bid(request.user):
             raise PermissionDenied
         provider = get_object_or_404(Provider.objects.of_user(request.user), pk=request.POST.get("provider"))
-        if not call.is_accepting_bids():
-            messages.error(request, _("The call is not accepting bids: the deadline has passed or it is not open."))
-            return redirect(call)
-        existing = Bid.objects.filter(call=call, provider=provider).live().first()
-        if existing:
-            return redirect("tenders:bid-edit", pk=existing.pk)
-        withdrawn = Bid.objects.filter(call=call, provider=provider, status=Bid.Status.WITHDRAWN).first()
-        if withdrawn:
-            return redirect("tenders:bid-edit", pk=withdrawn.pk)
         try:
-            with transaction.atomic():
-                bid = Bid.objects.create(
-                    call=call, provider=provider, price=call.total, proposal="", created_by=request.user
-                )
-                audit.record(actor=request.user, action="bid started", target=bid)
-        except IntegrityError:  # a double click: the other request created it
-            bid = Bid.objects.filter(call=call, provider=provider).live().first()
+            bid = services.start_bid(call=call, provider=provider, acting_user=request.user)
+        except InvalidTransition as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(call)
         return redirect("tenders:bid-edit", pk=bid.pk)
 
 
@@ -588,7 +551,7 @@ class BidEditView(View):
             if document_form.is_valid():
                 with transaction.atomic():
                     BidDocument.from_form(document_form, bid=bid)
-                    audit.record(actor=request.user, action="document added", target=bid)
+                    audit.record(actor=request.user, action=Action.DOCUMENT_ADDED, target=bid)
                 messages.success(request, _("The document is added."))
                 return redirect("tenders:bid-edit", pk=bid.pk)
             form = BidForm(instance=bid, call=bid.call, provider=bid.provider)
@@ -598,15 +561,7 @@ class BidEditView(View):
         items = CostItemFormSet(request.POST, instance=bid, prefix="items")
         if not (form.is_valid() and items.is_valid()):
             return render(request, self.template_name, self.context(bid, form, items), status=400)
-        changes = audit.model_changes(form)
-        with transaction.atomic():
-            form.save()
-            items.save()
-            if bid.status == Bid.Status.WITHDRAWN:
-                bid.status = Bid.Status.DRAFT
-                bid.save(update_fields=["status"])
-            # The staffing plan names NGO staff: personal data is recorded as changed, never by value.
-            audit.record(actor=request.user, action="bid edited", target=bid, changes=changes, sensitive=("staff",))
+        bid = services.save_bid(form=form, items=items, acting_user=request.user)
         if "submit" in request.POST:
             try:
                 services.submit_bid(bid=bid, acting_user=request.user)
@@ -674,35 +629,55 @@ class BidDetailView(DetailView):
         return context
 
 
-class BidActionView(View):
-    def post(self, request, pk, action):
-        bid = get_object_or_404(Bid.objects.visible_to(request.user).select_related("call", "provider"), pk=pk)
-        own = request.user.is_ngo  # an NGO sees only its own bids
-        manage = permissions.can_manage_call(request.user, bid.call)
-        try:
-            if action == "withdraw" and own:
-                services.withdraw_bid(bid=bid, acting_user=request.user)
-                messages.success(
-                    request, _("Your bid is withdrawn. You may edit and submit it again before the deadline.")
-                )
-            elif action in ("admit", "reject") and manage:
-                services.decide_admission(
-                    bid=bid, acting_user=request.user, admit=action == "admit", reason=request.POST.get("reason", "")
-                )
-                messages.success(request, _("Decision recorded."))
-            elif action == "decline" and (own or manage):
-                nxt = services.decline_award(bid=bid, acting_user=request.user)
-                messages.success(
-                    request, _("The award is declined.") + (" " + _("The next-ranked bid wins.") if nxt else "")
-                )
-            elif action in ("withdraw", "admit", "reject", "decline"):
-                raise PermissionDenied
-            else:
-                raise Http404
-        except InvalidTransition as error:
-            for message in error.messages:
-                messages.error(request, message)
-        return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/calls/") else bid)
+class BidActionView(ActionView):
+    """POST-only actions on a bid; back to the page it came from when that is a call's page."""
+
+    def get_queryset(self):
+        return Bid.objects.visible_to(self.request.user).select_related("call", "provider")
+
+    def get_success_url(self, bid):
+        back = self.request.POST.get("next", "")
+        return back if back.startswith("/calls/") else bid.get_absolute_url()
+
+
+class WithdrawBidView(BidActionView):
+    def allowed(self, user, bid):
+        return user.is_ngo  # an NGO sees only its own bids
+
+    def act(self, bid):
+        services.withdraw_bid(bid=bid, acting_user=self.request.user)
+        return _("Your bid is withdrawn. You may edit and submit it again before the deadline.")
+
+
+class AdmitBidView(BidActionView):
+    admit = True
+
+    def allowed(self, user, bid):
+        return permissions.can_manage_call(user, bid.call)
+
+    def act(self, bid):
+        services.decide_admission(
+            bid=bid, acting_user=self.request.user, admit=self.admit, reason=self.request.POST.get("reason", "")
+        )
+        return _("Decision recorded.")
+
+
+class RejectBidView(AdmitBidView):
+    admit = False
+
+
+class DeclineBidView(BidActionView):
+    def allowed(self, user, bid):
+        return user.is_ngo or permissions.can_manage_call(user, bid.call)
+
+    def act(self, bid):
+        nxt = services.decline_award(bid=bid, acting_user=self.request.user)
+        return _("The award is declined.") + (" " + _("The next-ranked bid wins.") if nxt else "")
+
+
+bid_action_view = action_views(
+    withdraw=WithdrawBidView, admit=AdmitBidView, reject=RejectBidView, decline=DeclineBidView
+)
 
 
 class BidDocumentView(View):
@@ -714,27 +689,26 @@ class BidDocumentView(View):
 # -- commission -------------------------------------------------------------------------------------------------
 
 
-class DeclareView(View):
-    def post(self, request, pk):
-        bid = get_object_or_404(Bid.objects.visible_to(request.user).select_related("call", "provider"), pk=pk)
-        member = permissions.membership(request.user, bid.call)
-        if member is None:
-            raise PermissionDenied
-        form = DeclarationForm(request.POST)
+class DeclareView(BidActionView):
+    """A commission member declares a conflict of interest (or none) with a bidder."""
+
+    def allowed(self, user, bid):
+        return permissions.membership(user, bid.call) is not None
+
+    def act(self, bid):
+        form = DeclarationForm(self.request.POST)
         if not form.is_valid():
-            messages.error(request, _("Choose whether you have a conflict of interest."))
-        else:
-            try:
-                services.declare(
-                    member=member,
-                    bid=bid,
-                    has_conflict=form.cleaned_data["has_conflict"],
-                    note=form.cleaned_data["note"],
-                )
-                messages.success(request, _("Your declaration is recorded."))
-            except InvalidTransition as error:
-                messages.error(request, error.messages[0])
-        return redirect("tenders:call-bids", pk=bid.call_id)
+            raise InvalidTransition(_("Choose whether you have a conflict of interest."))
+        services.declare(
+            member=permissions.membership(self.request.user, bid.call),
+            bid=bid,
+            has_conflict=form.cleaned_data["has_conflict"],
+            note=form.cleaned_data["note"],
+        )
+        return _("Your declaration is recorded.")
+
+    def get_success_url(self, bid):
+        return reverse("tenders:call-bids", args=[bid.call_id])
 
 
 class ScoreView(View):
@@ -795,36 +769,36 @@ class ScoreView(View):
 # -- questions and complaints -----------------------------------------------------------------------------------
 
 
-class AskView(View):
-    def post(self, request, pk):
-        call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
-        if not permissions.can_bid(request.user):
-            raise PermissionDenied
-        form = QuestionForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise InvalidTransition(_("Write your question."))
-            services.ask_question(call=call, acting_user=request.user, text=form.cleaned_data["text"])
-            messages.success(request, _("Your question is sent. The answer will be public on this page."))
-        except InvalidTransition as error:
-            messages.error(request, error.messages[0])
-        return redirect(call)
+class AskView(ActionView):
+    model = Call
+
+    def allowed(self, user, call):
+        return permissions.can_bid(user)
+
+    def act(self, call):
+        form = QuestionForm(self.request.POST)
+        if not form.is_valid():
+            raise InvalidTransition(_("Write your question."))
+        services.ask_question(call=call, acting_user=self.request.user, text=form.cleaned_data["text"])
+        return _("Your question is sent. The answer will be public on this page.")
 
 
-class AnswerView(View):
-    def post(self, request, pk):
-        question = get_object_or_404(Question.objects.visible_to(request.user).select_related("call"), pk=pk)
-        if not permissions.can_manage_call(request.user, question.call):
-            raise PermissionDenied
-        form = AnswerForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise InvalidTransition(_("Write the answer."))
-            services.answer_question(question=question, acting_user=request.user, answer=form.cleaned_data["answer"])
-            messages.success(request, _("The answer is published."))
-        except InvalidTransition as error:
-            messages.error(request, error.messages[0])
-        return redirect(question.call)
+class AnswerView(ActionView):
+    def get_queryset(self):
+        return Question.objects.visible_to(self.request.user).select_related("call")
+
+    def allowed(self, user, question):
+        return permissions.can_manage_call(user, question.call)
+
+    def act(self, question):
+        form = AnswerForm(self.request.POST)
+        if not form.is_valid():
+            raise InvalidTransition(_("Write the answer."))
+        services.answer_question(question=question, acting_user=self.request.user, answer=form.cleaned_data["answer"])
+        return _("The answer is published.")
+
+    def get_success_url(self, question):
+        return question.call.get_absolute_url()
 
 
 class ComplaintCreateView(View):
@@ -895,26 +869,28 @@ class ComplaintDetailView(DetailView):
     def get_context_data(self, **kwargs):
         manage = permissions.can_manage_call(self.request.user, self.object.call)
         return super().get_context_data(
-            can_decide=manage and self.object.status == Complaint.Status.SUBMITTED, form=DecisionForm(), **kwargs
+            can_decide=manage and self.object.status == Complaint.Status.SUBMITTED,
+            form=DecisionForm(),
+            events=AuditEvent.objects.for_object(self.object)[:30],
+            **kwargs,
         )
 
 
-class ComplaintDecideView(View):
-    def post(self, request, pk):
-        complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("call"), pk=pk)
-        if not permissions.can_manage_call(request.user, complaint.call):
-            raise PermissionDenied
-        form = DecisionForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise InvalidTransition(_("Choose the decision and write its text."))
-            services.decide_complaint(
-                complaint=complaint,
-                acting_user=request.user,
-                upheld=form.cleaned_data["upheld"],
-                decision=form.cleaned_data["decision"],
-            )
-            messages.success(request, _("The decision is recorded and the complainant is told."))
-        except InvalidTransition as error:
-            messages.error(request, error.messages[0])
-        return redirect("tenders:complaint-detail", pk=complaint.pk)
+class ComplaintDecideView(ActionView):
+    def get_queryset(self):
+        return Complaint.objects.visible_to(self.request.user).select_related("call")
+
+    def allowed(self, user, complaint):
+        return permissions.can_manage_call(user, complaint.call)
+
+    def act(self, complaint):
+        form = DecisionForm(self.request.POST)
+        if not form.is_valid():
+            raise InvalidTransition(_("Choose the decision and write its text."))
+        services.decide_complaint(
+            complaint=complaint,
+            acting_user=self.request.user,
+            upheld=form.cleaned_data["upheld"],
+            decision=form.cleaned_data["decision"],
+        )
+        return _("The decision is recorded and the complainant is told.")

@@ -101,18 +101,13 @@ def sections(context, slot, **objects):
     return mark_safe("".join(html for _block, html in rendered))  # noqa: S308
 
 
-@register.filter
-def audit_value(value) -> str:
-    """Show a value recorded in the audit log: words translated when the catalogue knows them, lists joined."""
-    from django.utils.translation import gettext
+@register.simple_tag(takes_context=True)
+def timeline(context, events):
+    """Return the events in plain language for the page's reader (see core.timeline)."""
+    from core.timeline import entries
 
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) or "—"
-    if isinstance(value, str):
-        return gettext(value)
-    return str(value)
+    request = context.get("request")
+    return entries(events, viewer=getattr(request, "user", None))
 
 
 @register.filter
@@ -128,24 +123,14 @@ def mln(value) -> str:
 @register.filter
 def amendment_key(key) -> str:
     """Name what an amendment changed: a tranche year, the total, a date or the scope."""
-    from django.utils.translation import gettext
+    from core.timeline import amendment_label
 
-    if str(key).isdigit():
-        return gettext("tranche %(year)s") % {"year": key}
-    return gettext(str(key).replace("_", " "))
+    return amendment_label(key)
 
 
 @register.filter
 def amendment_value(value) -> str:
     """Show an amendment's before/after value: money as tenge, dates as dd.mm.yyyy, text as it is."""
-    import datetime as dt
+    from core.timeline import amendment_value as plain_value
 
-    text = str(value)
-    try:
-        return money(decimal.Decimal(text))
-    except decimal.InvalidOperation:
-        pass
-    try:
-        return dt.date.fromisoformat(text).strftime("%d.%m.%Y")
-    except ValueError:
-        return text
+    return plain_value(value)

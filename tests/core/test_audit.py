@@ -90,9 +90,9 @@ def test_record_takes_the_ip_of_the_current_request(officer, provider):
 
 
 def test_for_object_returns_only_that_objects_events_newest_first(officer, provider, other_provider):
-    first = audit.record(actor=officer, action="first", target=provider)
-    audit.record(actor=officer, action="other", target=other_provider)
-    second = audit.record(actor=officer, action="second", target=provider)
+    first = audit.record(actor=officer, action=audit.Action.VERIFIED, target=provider)
+    audit.record(actor=officer, action=audit.Action.VERIFIED, target=other_provider)
+    second = audit.record(actor=officer, action=audit.Action.SUSPENDED, target=provider)
     assert list(AuditEvent.objects.for_object(provider)) == [second, first]
 
 
