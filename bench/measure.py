@@ -10,8 +10,8 @@ Comparisons:
   the cells of `write_workbook`'s own output once it exists, until then an approximation (README, coverage matrix,
   money by region and year, stability, contracts, providers). The user's route makes the same tables as a user
   would without the workbook: each computed as its page and CSV export compute it (the table functions of
-  evaluation.workbook), then either django-tables2's export (TableExport, tablib) of the contracts list beside the
-  other tables in a tablib Databook, or pandas `to_excel(engine="openpyxl")`; both are written by openpyxl.
+  evaluation.analytics.workbook), then either django-tables2's export (TableExport, tablib) of the contracts list
+  beside the other tables in a tablib Databook, or pandas `to_excel(engine="openpyxl")`; both are written by openpyxl.
 
 The functions under test are imported lazily: one that does not exist yet is reported as "not available yet".
 This module (a benchmark, not the application) imports pandas, tablib and xlsxwriter for the comparisons.
@@ -588,9 +588,10 @@ TABLE_FUNCTIONS = (
 
 
 def route_tables(subject: Subject, *, contracts: bool = True) -> tuple[Sheets, str]:
-    """Return the workbook's tables as a user's route computes them — the table functions of evaluation.workbook
-    (the pages and CSV exports use them) — or the approximate sheets while those are not there; and which."""
-    found = [(name, optional("evaluation.workbook", name)) for name in TABLE_FUNCTIONS]
+    """Return the workbook's tables as a user's route computes them — the table functions of
+    evaluation.analytics.workbook (the pages and CSV exports use them) — or the approximate sheets while those are not
+    there; and which."""
+    found = [(name, optional("evaluation.analytics.workbook", name)) for name in TABLE_FUNCTIONS]
     if any(isinstance(fn, str) for _name, fn in found):
         sheets = approximate_sheets(subject.year, subject.first_year, subject.last_year, subject.today)
         return [(n, rows) for n, rows in sheets if contracts or not _is_contracts(n)], "approximate tables"
@@ -647,7 +648,7 @@ def run_task(task: str, params: dict) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{task}.xlsx"
         if task == "workbook":
-            fn = optional("evaluation.workbook", "write_workbook")
+            fn = optional("evaluation.analytics.workbook", "write_workbook")
             if isinstance(fn, str):
                 raise RuntimeError(fn)
             call_write_workbook(fn, path, subject)
@@ -722,14 +723,14 @@ def analytics_rows(options: Options) -> list[Row]:
         (
             "coverage",
             f"coverage matrix {year}",
-            "evaluation.coverage",
+            "evaluation.analytics.coverage",
             "coverage_matrix",
             lambda fn: fn(year, today=today),
         ),
         (
             "stability",
             f"stability table {first_year}–{last_year}",
-            "evaluation.stability",
+            "evaluation.analytics.stability",
             "stability_table",
             lambda fn: fn(first_year, last_year, today=today),
         ),
@@ -795,7 +796,7 @@ def analytics_rows(options: Options) -> list[Row]:
 def workbook_rows(options: Options, user: User) -> list[Row]:
     rows: list[Row] = []
     subject = Subject(options.year, options.window[0], options.window[1], options.today, user)
-    fn = optional("evaluation.workbook", "write_workbook")
+    fn = optional("evaluation.analytics.workbook", "write_workbook")
     label = "coverage workbook"
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

@@ -1,8 +1,9 @@
 """Dashboard panels of evaluation: result evaluations and the committee's national picture."""
 
-from evaluation import panels_committee, panels_results
+from evaluation import panels_results
+from evaluation.analytics import panels as analytics_panels
 
 
 def register_all() -> None:
     panels_results.register_all()
-    panels_committee.register_all()
+    analytics_panels.register_all()

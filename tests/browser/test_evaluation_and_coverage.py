@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from contracts.models import Report
-from evaluation.coverage import CellStatus
+from evaluation.analytics.coverage import CellStatus
+from evaluation.analytics.workbook import sheet_names
 from evaluation.models import CRITERION_CODES, ResultEvaluation
 from evaluation.services import conclude
-from evaluation.workbook import sheet_names
 from tenders.models import Call
 from tests import factories
 from tests.browser.helpers import (

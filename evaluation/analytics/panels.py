@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy
 from core import dashboard
 from core.models import Role
 from core.util import today
-from evaluation import charts
-from evaluation.coverage import coverage_matrix
+from evaluation.analytics import charts
+from evaluation.analytics.coverage import coverage_matrix
 
 
 def national_picture(user) -> dict:
-    from evaluation.views_committee import tiles
+    from evaluation.analytics.views import tiles
 
     year = today().year
     matrix = coverage_matrix(year, today=today())
@@ -32,7 +32,7 @@ def register_all() -> None:
             key="evaluation-committee",
             title=gettext_lazy("Coverage: where children have no provider"),
             roles=frozenset({Role.COMMITTEE, Role.ADMIN, Role.OFFICER}),
-            template="evaluation/panels/committee.html",
+            template="evaluation/analytics/panels/committee.html",
             context=national_picture,
             order=5,
             width="col-lg-12",

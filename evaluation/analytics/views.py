@@ -1,6 +1,7 @@
 """The system-level evaluation for committee staff, officers and (in aggregate) the public: coverage heatmap and
 tile map, uncovered cells, funding stability, trends, red flags and the coverage workbook. Every page calls the same
-functions as the workbook (evaluation.coverage, .stability, .flags, .money), so they show the same numbers."""
+functions as the workbook (evaluation.analytics.coverage, .stability, .flags, .money), so they show the same
+numbers."""
 
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ from contracts.models import Contract
 from core.exports import FORMATS, export_response
 from core.models import Agency, Region, Role, ServiceType
 from core.util import today
-from evaluation import charts, workbook
-from evaluation.coverage import CellStatus, coverage_matrix, uncovered_cells
-from evaluation.flags import RULES, FlagKind, red_flags
-from evaluation.money import series
-from evaluation.stability import (
+from evaluation.analytics import charts, workbook
+from evaluation.analytics.coverage import CellStatus, coverage_matrix, uncovered_cells
+from evaluation.analytics.flags import RULES, FlagKind, red_flags
+from evaluation.analytics.money import series
+from evaluation.analytics.stability import (
     Verdict,
     agency_stability,
     default_window,
@@ -95,7 +96,7 @@ class AnalyticsMixin:
 class CoverageView(TemplateView):
     """The coverage heatmap of the 20 regions × service types for a year, and the tile-grid map (public)."""
 
-    template_name = "evaluation/coverage.html"
+    template_name = "evaluation/analytics/coverage.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -131,7 +132,7 @@ class CoverageView(TemplateView):
 class CellView(TemplateView):
     """What is behind one cell: its contracts, calls, bids, money by year and population."""
 
-    template_name = "evaluation/cell.html"
+    template_name = "evaluation/analytics/cell.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -175,7 +176,7 @@ class CellView(TemplateView):
 
 @method_decorator(login_not_required, name="dispatch")
 class UncoveredView(TemplateView):
-    template_name = "evaluation/uncovered.html"
+    template_name = "evaluation/analytics/uncovered.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -203,7 +204,7 @@ def window_params(request) -> tuple[int, int]:
 
 
 class StabilityView(AnalyticsMixin, TemplateView):
-    template_name = "evaluation/stability.html"
+    template_name = "evaluation/analytics/stability.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -240,7 +241,7 @@ class StabilityView(AnalyticsMixin, TemplateView):
 
 
 class ProviderStabilityView(AnalyticsMixin, TemplateView):
-    template_name = "evaluation/stability_parties.html"
+    template_name = "evaluation/analytics/stability_parties.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -260,7 +261,7 @@ class ProviderStabilityView(AnalyticsMixin, TemplateView):
 
 
 class AgencyStabilityView(AnalyticsMixin, TemplateView):
-    template_name = "evaluation/stability_parties.html"
+    template_name = "evaluation/analytics/stability_parties.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -282,7 +283,7 @@ class AgencyStabilityView(AnalyticsMixin, TemplateView):
 class TrendsView(AnalyticsMixin, TemplateView):
     """Money by year for a region, a service and a provider (any combination), planned and paid."""
 
-    template_name = "evaluation/trends.html"
+    template_name = "evaluation/analytics/trends.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -361,7 +362,7 @@ def flag_rows(flags) -> list[list]:
 
 
 class FlagsView(AnalyticsMixin, TemplateView):
-    template_name = "evaluation/flags.html"
+    template_name = "evaluation/analytics/flags.html"
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export")
@@ -395,7 +396,7 @@ class CommitteeDashboardView(AnalyticsMixin, TemplateView):
     """The national picture on one page: coverage map, totals and money by year at once; the stability and red-flag
     panels, which cost the most to compute, load right after the page (htmx), each from CommitteePanelView."""
 
-    template_name = "evaluation/committee.html"
+    template_name = "evaluation/analytics/committee.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -440,7 +441,7 @@ class CommitteePanelView(AnalyticsMixin, TemplateView):
     def get_template_names(self):
         if self.kwargs["panel"] not in self.PANELS:
             raise Http404
-        return [f"evaluation/committee.html#{self.kwargs['panel']}"]
+        return [f"evaluation/analytics/committee.html#{self.kwargs['panel']}"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,7 +11,7 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from contracts.models import Payment
-from evaluation.analytics_util import serving_tranches
+from evaluation.analytics.stats import serving_tranches
 
 ZERO = Decimal("0")
 GROUPS = {

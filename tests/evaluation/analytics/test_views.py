@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.exports import XLSX_CONTENT_TYPE
-from evaluation.coverage import CellStatus
-from evaluation.workbook import sheet_names
+from evaluation.analytics.coverage import CellStatus
+from evaluation.analytics.workbook import sheet_names
 from tests import factories
 
 pytestmark = pytest.mark.django_db

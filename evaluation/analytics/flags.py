@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Target
 from core.models import Agency, Region, ServiceType
 from core.templatetags.gsz import money
-from evaluation.analytics_util import (
+from evaluation.analytics.stability import default_window
+from evaluation.analytics.stats import (
     ZERO,
     local_date,
     region_year_status,
@@ -33,7 +34,6 @@ from evaluation.analytics_util import (
     table_regions,
 )
 from evaluation.models import RegionPopulation
-from evaluation.stability import default_window
 from tenders.models import ABNORMALLY_LOW_SHARE, Bid, Call
 
 SHORT_WINDOW_DAYS = 7

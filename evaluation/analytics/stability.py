@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Tranche
 from core.models import Agency, Region, ServiceType
-from evaluation.analytics_util import (
+from evaluation.analytics.stats import (
     ZERO,
     YearChange,
     coefficient_of_variation,

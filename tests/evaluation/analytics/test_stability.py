@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Tranche
-from evaluation.stability import (
+from evaluation.analytics.stability import (
     Thresholds,
     Verdict,
     agency_stability,

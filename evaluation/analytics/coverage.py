@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, Payment, Report, ReportingPeriod
 from core.models import Region, ServiceType
-from evaluation.analytics_util import (
+from evaluation.analytics.stats import (
     ONE_DAY,
     ZERO,
     JoinedIds,

@@ -4,7 +4,7 @@ Stability; Uncovered; Red flags; Contracts; Providers. Frozen headers, autofilte
 by year, no text ever written as a formula. Sheets are written row by row in xlsxwriter's constant-memory mode.
 
 Each table is a function returning rows (header first), so the CSV of a table, its sheet and the pages all come
-from the same functions of evaluation.coverage, .stability, .flags and .money."""
+from the same functions of evaluation.analytics.coverage, .stability, .flags and .money."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract
 from core.exports import new_workbook, write_sheet
 from core.models import Region, Role
-from evaluation.coverage import CellStatus, coverage_matrix, uncovered_cells
-from evaluation.flags import RULES, FlagKind, red_flags
-from evaluation.money import money_by
-from evaluation.stability import Verdict, stability_table, thresholds
+from evaluation.analytics.coverage import CellStatus, coverage_matrix, uncovered_cells
+from evaluation.analytics.flags import RULES, FlagKind, red_flags
+from evaluation.analytics.money import money_by
+from evaluation.analytics.stability import Verdict, stability_table, thresholds
 from providers.models import Provider
 from tenders.models import Call
 
