@@ -26,7 +26,9 @@ class CallTable(tables.Table):
     total_budget = tables.Column(verbose_name=_("budget, ₸"), attrs={"td": {"class": "text-end"}})
     deadline = LocalDateTimeColumn(verbose_name=_("deadline"), format="d.m.Y H:i")
     status = tables.Column(verbose_name=_("status"))
-    bid_count = tables.Column(verbose_name=_("bids"), orderable=False, attrs={"td": {"class": "text-end"}})
+    bid_count = tables.Column(
+        verbose_name=_("bids"), accessor="submitted_bids", orderable=False, attrs={"td": {"class": "text-end"}}
+    )
 
     class Meta:
         model = Call
@@ -85,10 +87,10 @@ class CallTable(tables.Table):
 
     def render_bid_count(self, record):
         """Sealed: the number of bids is unknown to everyone until the deadline."""
-        return "—" if record.bid_count is None else record.bid_count
+        return "—" if record.submitted_bids is None else record.submitted_bids
 
     def value_bid_count(self, record):
-        return "" if record.bid_count is None else record.bid_count
+        return "" if record.submitted_bids is None else record.submitted_bids
 
 
 class BidTable(tables.Table):

@@ -4,8 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -58,33 +57,14 @@ from tenders.models import (
 )
 from tenders.tables import BidTable, CallTable, ComplaintTable
 
-SEALED_STATUSES = [Bid.Status.DRAFT, Bid.Status.WITHDRAWN]
-
 
 def calls_for_list(user):
     """Return visible calls with their budget and, only after the deadline, the number of submitted bids."""
-    now = timezone.now()
-    # A subquery, not Count("bids"): a join on bids beside with_total()'s join on budget lines would multiply the
-    # total by the number of bid rows, and so reveal how many bids a sealed call holds.
-    submitted = Subquery(
-        Bid.objects.filter(call=OuterRef("pk"))
-        .exclude(status__in=SEALED_STATUSES)
-        .order_by()
-        .values("call")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         Call.objects.visible_to(user)
         .select_related("agency", "region", "service_type")
         .with_total()
-        .annotate(
-            bid_count=Case(
-                When(deadline__gt=now, then=Value(None)),
-                default=Coalesce(submitted, 0),
-                output_field=IntegerField(),
-            )
-        )
+        .with_submitted_bids(timezone.now())
     )
 
 

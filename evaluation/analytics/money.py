@@ -1,17 +1,17 @@
-"""Money by year, planned and paid, grouped in the database: for a region, a service, a provider, an agency, or the
-whole country. Planned money of a contract in year y is its tranche for y (after amendments) while it serves y;
-paid is what was paid on that tranche."""
+"""Money by year, planned and paid, grouped in the database: for a region, a service, a provider, an agency, any
+combination, or the whole country. Planned money of a contract in year y is its tranche for y (after amendments)
+while it serves y (`Tranche.objects.serving`); paid is what was paid on that tranche."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from contracts.models import Payment
-from evaluation.analytics.stats import serving_tranches
+from contracts.models import Payment, Tranche
 
 ZERO = Decimal("0")
 GROUPS = {
@@ -27,26 +27,40 @@ def _paid_per_tranche():
     return Coalesce(Subquery(paid, output_field=DecimalField(max_digits=16, decimal_places=2)), ZERO)
 
 
+def tranches(first_year: int, last_year: int, **filters) -> QuerySet[Tranche]:
+    """Return the tranches of first_year … last_year whose contract serves the tranche's year, filtered by region,
+    service_type, provider or agency: each an object, an id, or a list of them (None: no filter)."""
+    queryset = Tranche.objects.serving(range(first_year, last_year + 1))
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if isinstance(value, Iterable) and not isinstance(value, str):
+            ids = [getattr(v, "pk", v) for v in value]
+            queryset = queryset.filter(**{f"{GROUPS[name]}__in": ids})
+        else:
+            queryset = queryset.filter(**{GROUPS[name]: value.pk if isinstance(value, Model) else value})
+    return queryset
+
+
 def money_by(
-    first_year: int, last_year: int, *, by: tuple[str, ...] = (), **filters
+    first_year: int, last_year: int, *, by: tuple[str, ...] = (), paid: bool = True, **filters
 ) -> dict[tuple, dict[int, tuple[Decimal, Decimal]]]:
     """Return {group key: {year: (planned, paid)}} over the years, grouped by any of region, service_type, provider,
-    agency, and filtered by the same names (ids or objects). One grouped query."""
-    tranches = serving_tranches().filter(year__gte=first_year, year__lte=last_year)
-    for name, value in filters.items():
-        if value is not None:
-            tranches = tranches.filter(**{GROUPS[name]: getattr(value, "pk", value)})
+    agency, and filtered by the same names (see `tranches`). One grouped query; with `paid=False` the paid money is
+    not summed (reported as 0), which spares a subquery per tranche."""
     fields = [GROUPS[name] for name in by]
+    rows = tranches(first_year, last_year, **filters)
+    if paid:
+        rows = rows.annotate(paid_amount=_paid_per_tranche())
     rows = (
-        tranches.annotate(paid_amount=_paid_per_tranche())
-        .values(*fields, "year")
-        .annotate(planned=Sum("amount"), paid=Sum("paid_amount"))
+        rows.values(*fields, "year")
+        .annotate(planned=Sum("amount"), **({"paid": Sum("paid_amount")} if paid else {}))
         .order_by()
     )
     result: dict[tuple, dict[int, tuple[Decimal, Decimal]]] = defaultdict(dict)
     for row in rows:
         key = tuple(row[f] for f in fields)
-        result[key][row["year"]] = (row["planned"] or ZERO, row["paid"] or ZERO)
+        result[key][row["year"]] = (row["planned"] or ZERO, row.get("paid") or ZERO)
     return result
 
 

@@ -1,6 +1,6 @@
-"""Shared helpers of the system-level analytics (coverage, funding stability, red flags): the serving and money
-rules expressed as querysets, the regions and service types of a table, serving intervals and their arithmetic, and
-small Decimal statistics. Everything here is pure or a queryset; nothing runs a query per row."""
+"""Interval arithmetic and small Decimal statistics of the analytics: serving intervals and the runs of days between
+them, means, the coefficient of variation, medians, shares, runs of funded years and year-to-year changes. Pure
+functions: no queries."""
 
 from __future__ import annotations
 
@@ -9,167 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Aggregate, CharField, Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
-
-from contracts.models import Contract, Tranche
-from core.models import Region, ServiceType
-from tenders.models import Bid
-
 ZERO = Decimal("0")
 ONE_DAY = dt.timedelta(days=1)
 THOUSAND = Decimal("1000")
-
-
-# -- dates -------------------------------------------------------------------------------------------------------
-
-
-def year_start(year: int) -> dt.date:
-    return dt.date(year, 1, 1)
-
-
-def year_end(year: int) -> dt.date:
-    return dt.date(year, 12, 31)
-
-
-def local_date(moment: dt.datetime | None) -> dt.date | None:
-    """Return the calendar date of a moment in the project's time zone (Asia/Almaty)."""
-    return timezone.localtime(moment).date() if moment is not None else None
-
-
-def start_of_day(day: dt.date) -> dt.datetime:
-    """Return midnight at the start of `day` in the project's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def last_serving_day(end: dt.date, terminated_on: dt.date | None) -> dt.date:
-    """Return the last day a contract serves: its end date, or the day before its termination if earlier."""
-    return min(end, terminated_on - ONE_DAY) if terminated_on else end
-
-
-# -- the rules as querysets ---------------------------------------------------------------------------------------
-
-
-def serving_contracts(first: dt.date, last: dt.date) -> QuerySet[Contract]:
-    """Return contracts that serve at least one day from `first` to `last`: the one serving rule
-    (`ContractQuerySet.serving_between`), without contracts terminated on or before their start, which serve no day."""
-    return Contract.objects.serving_between(first, last).exclude(terminated_on__lte=F("start_date"))
-
-
-def serving_tranches(years: Iterable[int] | None = None) -> QuerySet[Tranche]:
-    """Return tranches whose contract serves the tranche's year: money of a contract in year y is its tranche for y
-    (amendments change the tranche in place), counted only while the contract serves y.
-
-    With `years`, only tranches of those years, and the rule is spelled with each year's dates (plain date
-    comparisons the database can index, no per-row functions); without, for every year, by the year's parts."""
-    signed = Q(contract__agency_signed_at__isnull=False, contract__provider_signed_at__isnull=False)
-    never_served = Q(contract__terminated_on__lte=F("contract__start_date"))
-    if years is not None:
-        per_year = Q(pk__in=[])
-        for year in sorted(set(years)):
-            first, last = year_start(year), year_end(year)
-            per_year |= Q(
-                Q(contract__terminated_on__isnull=True) | Q(contract__terminated_on__gt=first),
-                year=year,
-                contract__start_date__lte=last,
-                contract__end_date__gte=first,
-            )
-        return Tranche.objects.filter(signed & per_year).exclude(never_served)
-    terminated_after_new_year = Q(contract__terminated_on__year__gt=F("year")) | (
-        Q(contract__terminated_on__year=F("year"))
-        & (Q(contract__terminated_on__month__gt=1) | Q(contract__terminated_on__day__gt=1))
-    )
-    return (
-        Tranche.objects.filter(
-            signed, contract__start_date__year__lte=F("year"), contract__end_date__year__gte=F("year")
-        )
-        .filter(Q(contract__terminated_on__isnull=True) | terminated_after_new_year)
-        .exclude(never_served)
-    )
-
-
-def submitted_bid_count() -> Coalesce:
-    """Return an annotation of a call's submitted bids at the deadline (drafts and withdrawn ones do not count)."""
-    counted = (
-        Bid.objects.submitted_at_deadline()
-        .filter(call=OuterRef("pk"))
-        .order_by()
-        .values("call")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def deadline_reached(deadline: dt.datetime, cancelled_at: dt.datetime | None, cutoff: dt.datetime) -> bool:
-    """Return whether a call's deadline passed by `cutoff` without the call being cancelled before it. Callers pass
-    the start of the snapshot day as the cutoff, so a deadline later that day never reveals how many bids exist."""
-    return deadline <= cutoff and (cancelled_at is None or cancelled_at >= deadline)
-
-
-class JoinedIds(Aggregate):
-    """Return the group's values as one comma-separated string (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite),
-    so a grouped query can carry the ids behind each number; `parse_ids` reads it back."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(distinct)s%(expressions)s)"
-    allow_distinct = True
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        # Set on a copy, not passed as arguments: Aggregate.as_sql passes its own template when there is a filter.
-        clone = self.copy()
-        clone.function = "STRING_AGG"
-        clone.template = "%(function)s(%(distinct)s(%(expressions)s)::text, ',')"
-        return super(JoinedIds, clone).as_sql(compiler, connection, **extra_context)
-
-
-def parse_ids(joined: str | None) -> list[int]:
-    """Return the sorted ids of a JoinedIds value (None for an empty group)."""
-    return sorted(int(part) for part in joined.split(",")) if joined else []
-
-
-# -- the regions and services of a table ---------------------------------------------------------------------------
-
-
-def _ids(items: Iterable[Model | int]) -> list[int]:
-    return [item if isinstance(item, int) else item.pk for item in items]
-
-
-def table_regions(regions: QuerySet[Region] | Iterable[Region | int] | Region | None = None) -> list[Region]:
-    """Return the regions of a table ordered by KATO: the first-level units unless a selection is given."""
-    if regions is None:
-        return list(Region.objects.filter(level=Region.Level.FIRST).order_by("kato"))
-    if isinstance(regions, Region):
-        regions = [regions]
-    if isinstance(regions, QuerySet):
-        return list(regions.order_by("kato"))
-    return list(Region.objects.filter(pk__in=_ids(regions)).order_by("kato"))
-
-
-def table_service_types(
-    service_types: QuerySet[ServiceType] | Iterable[ServiceType | int] | ServiceType | None = None,
-) -> list[ServiceType]:
-    """Return the service types of a table in their reference order: all unless a selection is given."""
-    if service_types is None:
-        return list(ServiceType.objects.order_by("id"))
-    if isinstance(service_types, ServiceType):
-        service_types = [service_types]
-    if isinstance(service_types, QuerySet):
-        return list(service_types.order_by("id"))
-    return list(ServiceType.objects.filter(pk__in=_ids(service_types)).order_by("id"))
-
-
-def region_year_status(region: Region, year: int) -> str | None:
-    """Return "na" when the region did not exist in the year, "no_data" when the year is before the region's
-    data_from_year, else None (the coverage statuses of the same names)."""
-    if region.valid_from is not None and region.valid_from.year > year:
-        return "na"
-    if region.data_from_year is not None and year < region.data_from_year:
-        return "no_data"
-    return None
 
 
 # -- intervals -----------------------------------------------------------------------------------------------------
@@ -210,7 +52,25 @@ def uncovered_runs(merged: Sequence[Interval], first: dt.date, last: dt.date) ->
 
 
 def run_days(run: Interval) -> int:
+    """Return the number of days of an inclusive run."""
     return (run[1] - run[0]).days + 1
+
+
+def gap_runs(intervals: Sequence[Interval], first: dt.date, last: dt.date, today: dt.date) -> list[Interval] | None:
+    """Return the runs of days without service from max(`first`, the earliest start) to min(`last`, `today`),
+    trailing ones included; None when there is no interval at all (nothing served, so no gap can be measured)."""
+    if not intervals:
+        return None
+    span_first = max(first, min(i[0] for i in intervals))
+    span_last = min(last, today)
+    if span_first > span_last:
+        return []
+    return uncovered_runs(merge_intervals(intervals), span_first, span_last)
+
+
+def gap_totals(runs: Sequence[Interval]) -> tuple[int, int]:
+    """Return the days of the runs in all and the days of the longest run (0 and 0 for none)."""
+    return sum(run_days(r) for r in runs), max((run_days(r) for r in runs), default=0)
 
 
 # -- statistics ----------------------------------------------------------------------------------------------------
@@ -272,14 +132,6 @@ def longest_run(years: Sequence[int], funded: Iterable[int]) -> int:
             current = 0
         previous = year
     return best
-
-
-# -- thresholds ----------------------------------------------------------------------------------------------------
-
-
-def gsz_decimal(name: str) -> Decimal:
-    """Return a GSZ setting as an exact Decimal (0.3 stays 0.3, not a binary float)."""
-    return Decimal(str(settings.GSZ[name]))
 
 
 @dataclass(frozen=True)

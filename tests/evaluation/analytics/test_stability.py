@@ -332,6 +332,25 @@ def test_single_bid_and_failed_call_shares():
     assert (row.single_bid_share, row.failed_call_share) == (Decimal("0.6"), Decimal("0.6"))
 
 
+def test_a_call_cancelled_before_its_deadline_keeps_its_bids_out_of_the_single_bid_share():
+    # Cancelled after publication, before its deadline, with one submitted bid: it ended (failed-call share), but its
+    # sealed bid counts in no statistic, so it is no single-bid call.
+    deadline = f.almaty(dt.date(2024, 12, 1), 18)
+    f.closed_call(
+        start_year=2025,
+        status=Call.Status.CANCELLED,
+        service_code=FS,
+        region_code="35",
+        bids=1,
+        deadline=deadline,
+        cancelled_at=deadline - dt.timedelta(days=3),
+    )
+
+    row = row_of(table(), "35", FS)
+
+    assert (row.calls_ended, row.failed_calls, row.single_bid_calls) == (1, 1, 0)
+
+
 # -- providers and agencies -------------------------------------------------------------------------------------------
 
 
