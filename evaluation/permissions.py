@@ -31,3 +31,9 @@ def can_see_ranking(user) -> bool:
 
 def can_manage_indicators(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role in (Role.OFFICER, Role.ADMIN))
+
+
+def can_see_analytics(user) -> bool:
+    """Stability, trends, red flags, the national picture and the workbook: committee staff, officers, experts and
+    admins (the coverage aggregates are public; NGOs see those)."""
+    return user.is_authenticated and (user.is_superuser or user.role != Role.NGO)

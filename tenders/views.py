@@ -75,7 +75,6 @@ class CallListView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "tenders/call_list.html"
     paginate_by = 25
     export_basename = "calls"
-    export_money_columns = ("total_budget",)
 
     def get_queryset(self):
         return calls_for_list(self.request.user).order_by("-deadline", "-id")
@@ -402,7 +401,6 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
     table_class = BidTable
     template_name = "tenders/call_bids.html"
     export_basename = "bids"
-    export_money_columns = ("price",)
     table_pagination = False
 
     def dispatch(self, request, *args, **kwargs):

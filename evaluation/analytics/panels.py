@@ -11,15 +11,13 @@ from evaluation.analytics.coverage import coverage_matrix
 
 
 def national_picture(user) -> dict:
-    from evaluation.analytics.views import tiles
-
     year = today().year
     matrix = coverage_matrix(year, today=today())
     return {
         "year": year,
         "matrix": matrix,
         "map": charts.tile_map(
-            tiles(matrix, year),
+            charts.coverage_tiles(matrix, year),
             title=_("Share of services covered by region, %(year)d") % {"year": year},
             description=_("Regions placed like the map of Kazakhstan."),
         ),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("coverage/<int:region>/<int:service>/<int:year>/", views.CellView.as_view(), name="cell"),
     path("coverage/workbook/", views.WorkbookView.as_view(), name="workbook"),
     path("coverage/tables/<str:table>.csv", views.TableCSVView.as_view(), name="table-csv"),
+    path("coverage/statuses.css", views.StatusStylesView.as_view(), name="statuses-css"),
     path("stability/", views.StabilityView.as_view(), name="stability"),
     path("stability/providers/", views.ProviderStabilityView.as_view(), name="stability-providers"),
     path("stability/agencies/", views.AgencyStabilityView.as_view(), name="stability-agencies"),

@@ -1,26 +1,29 @@
-"""The system-level evaluation for committee staff, officers and (in aggregate) the public: coverage heatmap and
-tile map, uncovered cells, funding stability, trends, red flags and the coverage workbook. Every page calls the same
-functions as the workbook (evaluation.analytics.coverage, .stability, .flags, .money), so they show the same
-numbers."""
+"""The system-level evaluation for committee staff, officers, experts and (in aggregate) the public: the coverage
+heatmap and tile map, uncovered cells, funding stability, trends, red flags, the national picture and the coverage
+workbook. Each page reads its parameters through a form (evaluation.analytics.forms) and shows a django-tables2
+table (evaluation.analytics.tables) that exports as CSV and XLSX like every list; the workbook writes the same
+tables, so pages, exports and sheets show the same numbers."""
 
 from __future__ import annotations
+
+from functools import cached_property
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django_tables2 import SingleTableMixin
 
 from contracts.models import Contract
-from core.exports import FORMATS, export_response
-from core.models import Agency, Region, Role, ServiceType
+from core.exports import XLSX_CONTENT_TYPE, ExportMixin, export_response
+from core.models import Region, Role, ServiceType
 from core.util import today
-from evaluation.analytics import charts, workbook
+from evaluation.analytics import charts, forms, tables, workbook
 from evaluation.analytics.coverage import CellStatus, coverage_matrix, uncovered_cells
 from evaluation.analytics.flags import RULES, FlagKind, red_flags
 from evaluation.analytics.money import series
@@ -32,27 +35,8 @@ from evaluation.analytics.stability import (
     stability_table,
     thresholds,
 )
-from providers.models import Provider
+from evaluation.permissions import can_see_analytics
 from tenders.models import Call
-
-FIRST_YEAR = 2016
-
-
-def can_see_analytics(user) -> bool:
-    """Stability, flags, trends and the workbook: committee staff, officers, experts and admins."""
-    return user.is_authenticated and (user.is_superuser or user.role != Role.NGO)
-
-
-def int_param(
-    request, name: str, default: int | None, *, low: int = FIRST_YEAR, high: int | None = None
-) -> int | None:
-    """Return an integer query parameter within bounds, or the default (bad input never raises)."""
-    high = high or today().year + 3
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
 
 
 def own_region(user) -> Region | None:
@@ -62,89 +46,109 @@ def own_region(user) -> Region | None:
     return None
 
 
-def short_name(region: Region) -> str:
-    """Return a region's name for a tile: without the word for 'city' (the regions keep theirs, so Almaty city and
-    Almaty Region stay apart)."""
-    words = [w for w in region.name.split() if w.lower() not in {"город", "қаласы"}]
-    return " ".join(words) or region.name
+def tile_map(matrix, year: int, description: str):
+    return charts.tile_map(
+        charts.coverage_tiles(matrix, year),
+        title=_("Share of services covered by region, %(year)d") % {"year": year},
+        description=description,
+    )
 
 
-def tiles(matrix, year: int) -> list[charts.Tile]:
-    return [
-        charts.Tile(
-            row=rc.region.tile_row,
-            col=rc.region.tile_col,
-            name=short_name(rc.region),
-            label=f"{rc.covered} / {rc.applicable}" if rc.applicable else _("no data"),
-            share=rc.share,
-            url=reverse("evaluation:coverage") + f"?year={year}&region={rc.region.pk}#heatmap",
-        )
-        for rc in matrix.region_coverage
-    ]
+class AnalyticsPageMixin:
+    """An analytics page: its parameters from the query string through `form_class`, refused (403) to those who may
+    not see the analytics unless the page is `public` (the coverage aggregates are public facts)."""
 
-
-class AnalyticsMixin:
-    """Requires a role that may see the analytics (403 otherwise)."""
+    form_class: type[forms.ParametersForm] = forms.ParametersForm
+    public = False
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_see_analytics(request.user):
+        if not self.public and not can_see_analytics(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    @cached_property
+    def on(self):
+        return today()
 
-@method_decorator(login_not_required, name="dispatch")
-class CoverageView(TemplateView):
-    """The coverage heatmap of the 20 regions × service types for a year, and the tile-grid map (public)."""
+    @cached_property
+    def form(self) -> forms.ParametersForm:
+        return self.form_class(self.request.GET, today=self.on)
 
-    template_name = "evaluation/analytics/coverage.html"
+    @property
+    def params(self) -> dict:
+        return self.form.values
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        on = today()
-        year = int_param(self.request, "year", on.year)
-        matrix = coverage_matrix(year, today=on)
-        highlight = int_param(self.request, "region", None, low=1, high=10**9)
+        context.update(
+            {"form": self.form, "as_of": self.on, "can_see_analytics": can_see_analytics(self.request.user)}
+        )
+        return context
+
+
+class AnalyticsTableView(AnalyticsPageMixin, ExportMixin, SingleTableMixin, TemplateView):
+    """An analytics page around one table of computed rows, exported as CSV or XLSX with every row."""
+
+    paginate_by = 100
+
+    @cached_property
+    def rows(self) -> list:
+        raise NotImplementedError
+
+    def get_table_data(self):
+        return self.rows
+
+
+@method_decorator(login_not_required, name="dispatch")
+class CoverageView(AnalyticsPageMixin, TemplateView):
+    """The coverage heatmap of the 20 regions × service types for a year, and the tile-grid map (public)."""
+
+    template_name = "evaluation/analytics/coverage.html"
+    form_class = forms.CoverageForm
+    public = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year, highlight = self.params["year"], self.params["region"]
+        matrix = coverage_matrix(year, today=self.on)
         mine = own_region(self.request.user)
         context.update(
             {
                 "year": year,
-                "years": list(range(FIRST_YEAR, on.year + 2)),
                 "matrix": matrix,
                 "statuses": CellStatus,
-                "map": charts.tile_map(
-                    tiles(matrix, year),
-                    title=_("Share of services covered by region, %(year)d") % {"year": year},
-                    description=_(
+                "map": tile_map(
+                    matrix,
+                    year,
+                    _(
                         "Each tile is a region placed like the map of Kazakhstan; the figure is the number "
                         "of services covered out of those that apply."
                     ),
                 ),
-                "highlight": highlight or (mine.pk if mine else None),
+                "highlight": highlight.pk if highlight else (mine.pk if mine else None),
                 "own_region": mine,
                 "own_row": next((row for row in matrix.rows() if mine and row[0].pk == mine.pk), None),
-                "can_download": can_see_analytics(self.request.user),
             }
         )
         return context
 
 
 @method_decorator(login_not_required, name="dispatch")
-class CellView(TemplateView):
-    """What is behind one cell: its contracts, calls, bids, money by year and population."""
+class CellView(AnalyticsPageMixin, TemplateView):
+    """What is behind one cell: its contracts, calls, bids, money by year and population (public)."""
 
     template_name = "evaluation/analytics/cell.html"
+    public = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         region = Region.objects.filter(pk=kwargs["region"]).first()
         service = ServiceType.objects.filter(pk=kwargs["service"]).first()
         year = kwargs["year"]
-        if region is None or service is None or not FIRST_YEAR <= year <= today().year + 3:
+        if region is None or service is None or not forms.FIRST_YEAR <= year <= self.on.year + forms.YEARS_AHEAD:
             raise Http404
-        on = today()
-        cell = coverage_matrix(year, today=on, regions=[region], service_types=[service]).cell(region, service)
-        first, last = year - 5, year
-        years, planned, paid = series(first, last, region=region, service_type=service)
+        cell = coverage_matrix(year, today=self.on, regions=[region], service_types=[service]).cell(region, service)
+        years, planned, paid = series(year - 5, year, region=region, service_type=service)
         context.update(
             {
                 "cell": cell,
@@ -175,145 +179,140 @@ class CellView(TemplateView):
 
 
 @method_decorator(login_not_required, name="dispatch")
-class UncoveredView(TemplateView):
+class UncoveredView(AnalyticsTableView):
+    """The failed, gap and never cells of a year, with what was tried (public)."""
+
     template_name = "evaluation/analytics/uncovered.html"
+    form_class = forms.YearForm
+    table_class = tables.UncoveredTable
+    public = True
+    paginate_by = 250  # every region × service on one page
+    export_basename = "uncovered"
+
+    @cached_property
+    def rows(self) -> list:
+        return uncovered_cells(self.params["year"], today=self.on)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        on = today()
-        year = int_param(self.request, "year", on.year)
-        context.update(
-            {
-                "year": year,
-                "years": list(range(FIRST_YEAR, on.year + 2)),
-                "as_of": on,
-                "rows": uncovered_cells(year, today=on),
-            }
-        )
-        return context
+        return super().get_context_data(year=self.params["year"], **kwargs)
 
 
-def window_params(request) -> tuple[int, int]:
-    on = today()
-    first_default, last_default = default_window(on)
-    first = int_param(request, "first", first_default)
-    last = int_param(request, "last", last_default)
-    if last < first or last - first > 10:
-        return first_default, last_default
-    return first, last
+class StabilityView(AnalyticsTableView):
+    """Funding stability of every region × service over a window, with the verdict of each."""
 
-
-class StabilityView(AnalyticsMixin, TemplateView):
     template_name = "evaluation/analytics/stability.html"
+    form_class = forms.StabilityForm
+    table_class = tables.StabilityTable
+    paginate_by = 250  # every region × service on one page
+    export_basename = "stability"
+
+    @cached_property
+    def all_rows(self) -> list:
+        region, service = self.params["region"], self.params["service"]
+        return stability_table(
+            self.params["first"],
+            self.params["last"],
+            today=self.on,
+            regions=[region] if region else None,
+            service_types=[service] if service else None,
+        )
+
+    @cached_property
+    def rows(self) -> list:
+        verdict = self.params["verdict"]
+        return [r for r in self.all_rows if r.verdict == verdict] if verdict else self.all_rows
+
+    def get_table_kwargs(self):
+        first, last = self.params["first"], self.params["last"]
+        return {"years": range(first, last + 1), "own_region": own_region(self.request.user)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        on = today()
-        first, last = window_params(self.request)
-        region = Region.objects.filter(pk=int_param(self.request, "region", 0, low=0, high=10**9) or 0).first()
-        service = ServiceType.objects.filter(pk=int_param(self.request, "service", 0, low=0, high=10**9) or 0).first()
-        rows = stability_table(
-            first, last, today=on, regions=[region] if region else None, service_types=[service] if service else None
-        )
-        verdict = self.request.GET.get("verdict")
-        if verdict in Verdict.values:
-            rows = [r for r in rows if r.verdict == verdict]
-        mine = own_region(self.request.user)
         context.update(
             {
-                "first": first,
-                "last": last,
-                "years": list(range(first, last + 1)),
-                "rows": rows,
+                "first": self.params["first"],
+                "last": self.params["last"],
+                "rows": self.rows,
                 "thresholds": thresholds(),
-                "verdicts": Verdict,
-                "verdict": verdict,
-                "region": region,
-                "service": service,
-                "regions": Region.objects.filter(level=1),
-                "services": ServiceType.objects.all(),
-                "own_region": mine,
-                "as_of": on,
-                "verdict_counts": {v: sum(1 for r in rows if r.verdict == v) for v in Verdict.values},
+                "verdict_counts": {v: sum(1 for r in self.rows if r.verdict == v) for v in Verdict.values},
             }
         )
         return context
 
 
-class ProviderStabilityView(AnalyticsMixin, TemplateView):
+class PartyStabilityView(AnalyticsTableView):
+    """Money of each provider or agency by year over a window, with the verdict of each."""
+
     template_name = "evaluation/analytics/stability_parties.html"
+    form_class = forms.PartyStabilityForm
+    kind = ""
+
+    def compute(self, first: int, last: int) -> list:
+        raise NotImplementedError
+
+    @cached_property
+    def rows(self) -> list:
+        rows = self.compute(self.params["first"], self.params["last"])
+        verdict = self.params["verdict"]
+        return [r for r in rows if r.verdict == verdict] if verdict else rows
+
+    def get_table_kwargs(self):
+        return {"years": range(self.params["first"], self.params["last"] + 1)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        first, last = window_params(self.request)
-        rows = provider_stability(first, last, today=today())
         context.update(
-            {
-                "first": first,
-                "last": last,
-                "years": list(range(first, last + 1)),
-                "rows": rows[:200],
-                "kind": "providers",
-                "thresholds": thresholds(),
-            }
+            {"first": self.params["first"], "last": self.params["last"], "kind": self.kind, "thresholds": thresholds()}
         )
         return context
 
 
-class AgencyStabilityView(AnalyticsMixin, TemplateView):
-    template_name = "evaluation/analytics/stability_parties.html"
+class ProviderStabilityView(PartyStabilityView):
+    table_class = tables.ProviderStabilityTable
+    kind = "providers"
+    export_basename = "stability-providers"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        first, last = window_params(self.request)
-        rows = agency_stability(first, last, today=today())
-        context.update(
-            {
-                "first": first,
-                "last": last,
-                "years": list(range(first, last + 1)),
-                "rows": rows,
-                "kind": "agencies",
-                "thresholds": thresholds(),
-            }
-        )
-        return context
+    def compute(self, first: int, last: int) -> list:
+        return provider_stability(first, last, today=self.on)
 
 
-class TrendsView(AnalyticsMixin, TemplateView):
-    """Money by year for a region, a service and a provider (any combination), planned and paid."""
+class AgencyStabilityView(PartyStabilityView):
+    table_class = tables.AgencyStabilityTable
+    kind = "agencies"
+    export_basename = "stability-agencies"
+
+    def compute(self, first: int, last: int) -> list:
+        return agency_stability(first, last, today=self.on)
+
+
+class TrendsView(AnalyticsTableView):
+    """Money by year for a region, a service, a provider and an agency (any combination), planned and paid."""
 
     template_name = "evaluation/analytics/trends.html"
+    form_class = forms.TrendsForm
+    table_class = tables.TrendTable
+    export_basename = "trends"
+
+    @cached_property
+    def pick(self) -> dict:
+        return {name: self.params[name] for name in ("region", "service_type", "provider", "agency")}
+
+    @cached_property
+    def money(self) -> tuple[list, list, list]:
+        return series(self.params["first"], self.params["last"], **self.pick)
+
+    @cached_property
+    def rows(self) -> list:
+        years, planned, paid = self.money
+        return [{"year": y, "planned": p, "paid": q} for y, p, q in zip(years, planned, paid, strict=True)]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        on = today()
-        first = int_param(self.request, "first", on.year - 9)
-        last = int_param(self.request, "last", on.year)
-        if last < first:
-            first, last = on.year - 9, on.year
-        pick = {}
-        for name, model in (
-            ("region", Region),
-            ("service_type", ServiceType),
-            ("provider", Provider),
-            ("agency", Agency),
-        ):
-            pk = int_param(self.request, name, 0, low=0, high=10**9)
-            pick[name] = model.objects.filter(pk=pk).first() if pk else None
-        years, planned, paid = series(first, last, **pick)
-        label = ", ".join(str(v) for v in pick.values() if v) or _("Kazakhstan, all services")
+        label = ", ".join(str(v) for v in self.pick.values() if v) or _("Kazakhstan, all services")
+        years, planned, paid = self.money
         context.update(
             {
-                "first": first,
-                "last": last,
-                "pick": pick,
                 "label": label,
-                "regions": Region.objects.filter(level=1),
-                "services": ServiceType.objects.all(),
-                "agencies": Agency.objects.all(),
-                "providers": Provider.objects.filter(contracts__isnull=False).distinct().order_by("name_ru"),
-                "rows": list(zip(years, planned, paid, strict=True)),
                 "chart": charts.money_chart(
                     years,
                     planned,
@@ -329,81 +328,48 @@ class TrendsView(AnalyticsMixin, TemplateView):
         return context
 
 
-def flag_filters(request) -> dict:
-    on = today()
-    kind = request.GET.get("kind")
-    return {
-        "year": int_param(request, "year", None),
-        "region": Region.objects.filter(pk=int_param(request, "region", 0, low=0, high=10**9) or 0).first(),
-        "agency": Agency.objects.filter(pk=int_param(request, "agency", 0, low=0, high=10**9) or 0).first(),
-        "kinds": [kind] if kind in FlagKind.values else None,
-        "today": on,
-    }
+class FlagsView(AnalyticsTableView):
+    """Red flags of calls and contracts by kind, region, agency and year, each kind with its rule in words."""
 
-
-FLAG_COLUMNS = ("kind", "rule", "number", "region", "service", "agency", "year", "detail")
-
-
-def flag_rows(flags) -> list[list]:
-    header = [_("flag"), _("rule"), _("number"), _("region"), _("service"), _("agency"), _("year"), _("detail")]
-    return [header] + [
-        [
-            f.kind_label,
-            str(f.rule),
-            f.number,
-            f.region.name,
-            f.service_type.name if f.service_type else "",
-            f.agency.name if f.agency else "",
-            f.year or "",
-            f.detail,
-        ]
-        for f in flags
-    ]
-
-
-class FlagsView(AnalyticsMixin, TemplateView):
     template_name = "evaluation/analytics/flags.html"
+    form_class = forms.FlagsForm
+    table_class = tables.FlagTable
+    export_basename = "red-flags"
 
-    def get(self, request, *args, **kwargs):
-        fmt = request.GET.get("export")
-        if fmt in FORMATS:
-            return export_response(flag_rows(red_flags(**flag_filters(request))), fmt=fmt, basename="red-flags")
-        return super().get(request, *args, **kwargs)
+    @cached_property
+    def rows(self) -> list:
+        kind = self.params["kind"]
+        return red_flags(
+            today=self.on,
+            year=self.params["year"],
+            region=self.params["region"],
+            agency=self.params["agency"],
+            kinds=[kind] if kind else None,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filters = flag_filters(self.request)
-        flags = red_flags(**filters)
-        query = self.request.GET.copy()
-        query.pop("export", None)
         context.update(
             {
-                "flags": flags[:500],
-                "count": len(flags),
                 "rules": [(FlagKind(k).label, r) for k, r in RULES.items()],
-                "kinds": FlagKind,
-                "filters": filters,
-                "regions": Region.objects.filter(level=1),
-                "agencies": Agency.objects.all(),
-                "query": query.urlencode(),
-                "by_kind": {FlagKind(k).label: sum(1 for f in flags if f.kind == k) for k in FlagKind.values},
+                "by_kind": {FlagKind(k).label: sum(1 for f in self.rows if f.kind == k) for k in FlagKind.values},
             }
         )
         return context
 
 
-class CommitteeDashboardView(AnalyticsMixin, TemplateView):
+class CommitteeDashboardView(AnalyticsPageMixin, TemplateView):
     """The national picture on one page: coverage map, totals and money by year at once; the stability and red-flag
     panels, which cost the most to compute, load right after the page (htmx), each from CommitteePanelView."""
 
     template_name = "evaluation/analytics/committee.html"
+    form_class = forms.YearForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        on = today()
-        year = int_param(self.request, "year", on.year)
-        first, last = default_window(on)
-        matrix = coverage_matrix(year, today=on)
+        year = self.params["year"]
+        first, last = default_window(self.on)
+        matrix = coverage_matrix(year, today=self.on)
         years, planned, paid = series(year - 9, year)
         context.update(
             {
@@ -411,12 +377,7 @@ class CommitteeDashboardView(AnalyticsMixin, TemplateView):
                 "first": first,
                 "last": last,
                 "matrix": matrix,
-                "as_of": on,
-                "map": charts.tile_map(
-                    tiles(matrix, year),
-                    title=_("Share of services covered by region, %(year)d") % {"year": year},
-                    description=_("Regions placed like the map of Kazakhstan."),
-                ),
+                "map": tile_map(matrix, year, _("Regions placed like the map of Kazakhstan.")),
                 "chart": charts.money_chart(
                     years,
                     planned,
@@ -433,10 +394,11 @@ class CommitteeDashboardView(AnalyticsMixin, TemplateView):
         return context
 
 
-class CommitteePanelView(AnalyticsMixin, TemplateView):
+class CommitteePanelView(AnalyticsPageMixin, TemplateView):
     """One panel of the national picture (a template partial), loaded by htmx after the page."""
 
     PANELS = ("stability", "flags")
+    form_class = forms.YearForm
 
     def get_template_names(self):
         if self.kwargs["panel"] not in self.PANELS:
@@ -445,12 +407,11 @@ class CommitteePanelView(AnalyticsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        on = today()
-        year = int_param(self.request, "year", on.year)
-        first, last = default_window(on)
+        year = self.params["year"]
+        first, last = default_window(self.on)
         context.update({"year": year, "first": first, "last": last})
         if self.kwargs["panel"] == "stability":
-            stability = stability_table(first, last, today=on)
+            stability = stability_table(first, last, today=self.on)
             unstable = [r for r in stability if r.verdict in (Verdict.INTERRUPTED, Verdict.VOLATILE)]
             unstable.sort(key=lambda r: (r.verdict != Verdict.INTERRUPTED, -(r.longest_gap or 0), -(r.cv or 0)))
             context["verdict_counts"] = [
@@ -458,51 +419,68 @@ class CommitteePanelView(AnalyticsMixin, TemplateView):
             ]
             context["unstable"] = unstable[:12]
         else:
-            flags = red_flags(today=on, year=year)
+            flags = red_flags(today=self.on, year=year)
             context["flag_counts"] = [
                 (FlagKind(k).label, k, sum(1 for f in flags if f.kind == k)) for k in FlagKind.values
             ]
         return context
 
 
-def workbook_filters(request) -> dict:
-    on = today()
-    first, last = window_params(request)
-    region = Region.objects.filter(pk=int_param(request, "region", 0, low=0, high=10**9) or 0).first()
-    service = ServiceType.objects.filter(pk=int_param(request, "service", 0, low=0, high=10**9) or 0).first()
-    return {
-        "year": int_param(request, "year", on.year),
-        "first": first,
-        "last": last,
-        "region": region,
-        "service": service,
-        "today": on,
-    }
+class WorkbookMixin(AnalyticsPageMixin):
+    form_class = forms.WorkbookForm
+
+    def filters(self) -> dict:
+        params = self.params
+        return {
+            "year": params["year"],
+            "first": params["first"],
+            "last": params["last"],
+            "region": params["region"],
+            "service": params["service"],
+            "today": self.on,
+        }
 
 
-class WorkbookView(AnalyticsMixin, View):
+class WorkbookView(WorkbookMixin, View):
     """Download the coverage workbook (XLSX) in the user's language, in their scope, with the filters on screen."""
 
     def get(self, request):
-        filters = workbook_filters(request)
+        filters = self.filters()
         now = timezone.now()
         citable = workbook.citable_id(now=now, **filters)
         content = workbook.workbook_bytes(
             user=request.user, now=now, citable=citable, language=get_language(), **filters
         )
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="coverage-{filters["year"]}-{citable}.xlsx"'
         return response
 
 
-class TableCSVView(AnalyticsMixin, View):
-    """Download one table of the workbook as CSV (UTF-8 with BOM)."""
+class TableCSVView(WorkbookMixin, View):
+    """Download one table of the workbook as CSV (UTF-8 with BOM): the rows of its sheet for this user."""
 
     def get(self, request, table):
         if table not in workbook.TABLES:
             raise Http404
-        filters = workbook_filters(request)
-        rows = workbook.TABLES[table](user=request.user, **filters)
+        rows, _money = workbook.table_sheet(table, user=request.user, **self.filters())
         return export_response(rows, fmt="csv", basename=table)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class StatusStylesView(TemplateView):
+    """The CSS classes of the cell statuses and verdicts, written from the one definition of their colours
+    (charts.CELL_COLOURS, charts.VERDICT_COLOURS) that the workbook uses too. A stylesheet, so the content security
+    policy's ban on inline styles holds."""
+
+    template_name = "evaluation/analytics/statuses.css"
+    content_type = "text/css; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"cells": charts.CELL_COLOURS.items(), "verdicts": charts.VERDICT_COLOURS.items()})
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["Cache-Control"] = "public, max-age=86400"
+        return response

@@ -167,7 +167,8 @@ def test_committee_opens_the_ranking_and_a_provider_profile(page, clock, committ
         page, page.locator("#main-nav").get_by_role("link", name=translated("ru", "Ranking")), "**/ranking/"
     )
     page.select_option("#id_service", str(factories.service("case-management").pk))
-    click_and_wait(page, page.locator("main form").get_by_role("button", name=translated("ru", "Show")), "**service=*")
+    show = page.locator("main form").get_by_role("button", name=translated("ru", "Filter"))
+    click_and_wait(page, show, "**service=*")
     rows = page.get_by_test_id("ranking").locator("tbody tr")
     assert rows.count() == 2
     assert strong.name_ru in text_of(rows.nth(0))
