@@ -23,6 +23,9 @@ class ShareColumn(tables.Column):
     def render(self, value):
         return percent(value, 1)
 
+    def value(self, value):
+        return value
+
 
 class RankingTable(tables.Table):
     """Providers of a service (and region) by shrunk outcome score (rows: profiles.RankRow with their `rank`)."""

@@ -47,6 +47,9 @@ class DecimalColumn(tables.Column):
     def render(self, value):
         return num(value, self.places)
 
+    def value(self, value):
+        return value
+
 
 class PercentColumn(DecimalColumn):
     """A share (0.5) shown as a percentage (50 %); exported as the share, unrounded."""
@@ -128,6 +131,9 @@ class DayColumn(tables.Column):
 
     def render(self, value):
         return date_format(value, "d.m.Y")
+
+    def value(self, value):
+        return value
 
 
 class NumberOrBlankColumn(CountColumn):

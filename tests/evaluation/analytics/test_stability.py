@@ -385,6 +385,29 @@ def test_provider_and_agency_stability():
     assert [(d.year, d.next_year) for d in first.drops] == [(2022, 2023)]
 
 
+def test_providers_and_agencies_get_the_verdict_of_a_cell_by_the_same_rule():
+    gappy, steady, shrinking = f.ProviderFactory(), f.ProviderFactory(), f.ProviderFactory()
+    agency = f.AgencyFactory(region=f.region("75"))
+    # 2021, 2022 and 2024: no contract serves 2023, nor 2025 (trailing, up to 31 December 2025): 365 + 365 days.
+    yearly({2021: M, 2022: M, 2024: M}, provider=gappy, agency=agency)
+    # every year, the same money: no gap, a CV of 0, no drop.
+    yearly({y: M for y in range(2021, 2026)}, provider=steady, region_code="71", service_code=FS)
+    # every year, but 2 M then 1 M from 2023: no gap, a drop of 50 % from 2022 to 2023.
+    yearly({2021: 2 * M, 2022: 2 * M, 2023: M, 2024: M, 2025: M}, provider=shrinking, region_code="35")
+
+    rows = {r.provider: r for r in provider_stability(2021, 2025, today=TODAY)}
+    (idle,) = provider_stability(2021, 2025, today=TODAY, providers=[f.ProviderFactory()])
+    agencies = {r.agency: r for r in agency_stability(2021, 2025, today=TODAY)}
+
+    assert (rows[gappy].gap_days, rows[gappy].longest_gap, rows[gappy].verdict) == (730, 365, Verdict.INTERRUPTED)
+    assert (rows[steady].gap_days, rows[steady].cv, rows[steady].verdict) == (0, 0, Verdict.STABLE)
+    assert (rows[shrinking].gap_days, rows[shrinking].verdict) == (0, Verdict.VOLATILE)
+    assert [(d.year, d.next_year) for d in rows[shrinking].drops] == [(2022, 2023)]
+    assert (idle.gap_days, idle.longest_gap, idle.verdict) == (None, None, Verdict.UNFUNDED)
+    assert idle.verdict_label == Verdict.UNFUNDED.label
+    assert (agencies[agency].gap_days, agencies[agency].verdict) == (730, Verdict.INTERRUPTED)
+
+
 def test_provider_selection_includes_unfunded_ones():
     idle = f.ProviderFactory()
 

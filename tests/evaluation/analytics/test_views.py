@@ -1,132 +1,28 @@
-"""The committee's pages and the coverage workbook show the same numbers because they call the same functions; the
-pages run a bounded number of queries whatever the data size."""
+"""The analytics pages: their parameters read by forms (a wrong one reported, never a failure), their tables
+exported as CSV and XLSX with every row and the columns on screen, the status colours from one definition, and a
+bounded number of queries whatever the data size."""
 
+import csv
 import datetime as dt
 import io
-from decimal import Decimal
 
 import openpyxl
-import pandas as pd
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from core.exports import XLSX_CONTENT_TYPE
-from evaluation.analytics.coverage import CellStatus
-from evaluation.analytics.workbook import sheet_names
+from evaluation.analytics.charts import CELL_COLOURS, VERDICT_COLOURS
+from evaluation.analytics.stability import Verdict
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def dataset(clock):
-    """Almaty case management served 2024–2025 (1 M then 2 M ₸); a failed Karaganda call for 2025; population."""
-    clock.move_to("2026-03-01 10:00+05:00")
-    contract = factories.served_contract(
-        start=dt.date(2024, 1, 10), end=dt.date(2025, 12, 31), amounts=[1_000_000, 2_000_000]
-    )
-    failed = factories.closed_call(start_year=2025, region_code="35")
-    factories.RegionPopulationFactory(region=factories.region("75"), year=2025, children=200_000)
-    return {"contract": contract, "failed": failed}
-
-
-def workbook_frames(client, **params) -> tuple[dict[str, pd.DataFrame], bytes]:
-    response = client.get(reverse("evaluation:workbook"), params)
+def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200
-    assert response["Content-Type"] == XLSX_CONTENT_TYPE
-    return pd.read_excel(io.BytesIO(response.content), sheet_name=None), response.content
-
-
-def test_the_workbook_and_the_heatmap_show_the_same_cells(client, committee, english, dataset):
-    client.force_login(committee)
-    page = client.get(reverse("evaluation:coverage"), {"year": 2025})
-    matrix = page.context["matrix"]
-    frames, _content = workbook_frames(client, year=2025, first=2021, last=2025)
-    cells = frames[sheet_names()["coverage_cells"]]
-    assert len(cells) == len(matrix.cells) == 20 * 11
-    almaty = factories.region("75")
-    service = factories.service("case-management")
-    row = cells[(cells["region"] == almaty.name) & (cells["service"] == service.name)].iloc[0]
-    cell = matrix.cell(almaty, service)
-    # 2025 is served by the contract: its 2025 tranche of 2 000 000 ₸; 200 000 children → 10 000 ₸ per 1,000.
-    assert cell.status == CellStatus.COVERED or cell.status == CellStatus.ENDING
-    assert row["status"] == cell.status_label
-    assert Decimal(str(row["planned, ₸"])) == cell.money_planned == Decimal("2000000")
-    assert Decimal(str(row["₸ per 1,000 children"])) == cell.money_per_1000 == Decimal("10000")
-    karaganda = cells[(cells["region"] == factories.region("35").name) & (cells["service"] == service.name)].iloc[0]
-    assert karaganda["status"] == CellStatus.FAILED.label
-    uncovered = frames[sheet_names()["uncovered"]]
-    assert len(uncovered) == matrix.totals.uncovered
-
-
-def test_the_coverage_matrix_sheet_is_labelled_like_the_heatmap(client, committee, english, dataset):
-    client.force_login(committee)
-    page = client.get(reverse("evaluation:coverage"), {"year": 2025})
-    _frames, content = workbook_frames(client, year=2025, first=2021, last=2025)
-    book = openpyxl.load_workbook(io.BytesIO(content))
-    sheet = book[sheet_names()["coverage"]]
-    matrix = page.context["matrix"]
-    for row_number, (region, cells) in enumerate(matrix.rows(), start=2):
-        assert sheet.cell(row_number, 1).value == region.name
-        assert [sheet.cell(row_number, c + 2).value for c in range(len(cells))] == [c.status_label for c in cells]
-    coloured = sheet.cell(2 + matrix.regions.index(factories.region("75")), 2).fill.fgColor.rgb
-    assert coloured not in (None, "00000000")
-    assert all(len(name) <= 31 for name in book.sheetnames)
-    readme = book[sheet_names()["readme"]]
-    assert readme["B2"].value.startswith("GSZ-2025-20212025-")
-
-
-def test_the_stability_sheet_matches_the_stability_page(client, committee, english, dataset):
-    client.force_login(committee)
-    page = client.get(reverse("evaluation:stability"), {"first": 2021, "last": 2025})
-    frames, _content = workbook_frames(client, year=2025, first=2021, last=2025)
-    sheet = frames[sheet_names()["stability"]]
-    rows = page.context["rows"]
-    assert len(sheet) == len(rows)
-    almaty = next(r for r in rows if r.region.code == "75" and r.service_type.code == "case-management")
-    line = sheet[(sheet["region"] == almaty.region.name) & (sheet["service"] == almaty.service_type.name)].iloc[0]
-    assert line["verdict"] == almaty.verdict_label
-    # The window 2021–2025: nothing before 2024, 1 M in 2024 and 2 M in 2025.
-    assert [Decimal(str(line[str(y)])) for y in (2023, 2024, 2025)] == [
-        Decimal(0),
-        Decimal(1_000_000),
-        Decimal(2_000_000),
-    ]
-
-
-def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(client, committee, english, dataset):
-    dataset["contract"].provider.name_ru = '=HYPERLINK("http://evil")'
-    dataset["contract"].provider.save()
-    client.force_login(committee)
-    _frames, content = workbook_frames(client, year=2025, first=2021, last=2025)
-    sheet = openpyxl.load_workbook(io.BytesIO(content))[sheet_names()["providers"]]
-    cells = [row[0] for row in sheet.iter_rows(min_row=2) if str(row[0].value).startswith("=")]
-    assert cells
-    assert all(cell.data_type == "s" for cell in cells)
-
-
-def test_a_table_downloads_as_csv_with_a_byte_order_mark(client, committee, english, dataset):
-    client.force_login(committee)
-    response = client.get(reverse("evaluation:table-csv", args=["stability"]), {"first": 2021, "last": 2025})
-    body = b"".join(response.streaming_content)
-    assert body.startswith(b"\xef\xbb\xbf")
-    assert body.decode("utf-8-sig").splitlines()[0].startswith("region,service,2021")
-
-
-def test_an_unknown_table_is_404(client, committee):
-    client.force_login(committee)
-    assert client.get(reverse("evaluation:table-csv", args=["passwords"])).status_code == 404
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def test_bad_parameters_fall_back_to_defaults(client, committee, dataset):
@@ -136,6 +32,61 @@ def test_bad_parameters_fall_back_to_defaults(client, committee, dataset):
     assert client.get(reverse("evaluation:cell", args=[999999, 1, 2025])).status_code == 404
 
 
+BACKWARDS = True  # the window runs backwards: one message for the window, and the default window
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "wrong", "backwards"),
+    [
+        ("evaluation:coverage", {"year": "1900", "region": "abc"}, ["year", "region"], False),
+        ("evaluation:uncovered", {"year": "next"}, ["year"], False),
+        (
+            "evaluation:stability",
+            {"first": "2025", "last": "2021", "verdict": "x", "region": "0"},
+            ["verdict", "region"],
+            BACKWARDS,
+        ),
+        ("evaluation:stability", {"first": "2030", "last": "1999"}, ["first", "last"], False),
+        ("evaluation:stability-providers", {"first": "x", "verdict": "shaky"}, ["first", "verdict"], False),
+        ("evaluation:stability-agencies", {"last": "99999"}, ["last"], False),
+        (
+            "evaluation:trends",
+            {"provider": "999999", "agency": "-1", "first": "2026", "last": "2020"},
+            ["provider", "agency"],
+            BACKWARDS,
+        ),
+        ("evaluation:flags", {"kind": "nope", "year": "1800", "region": "x"}, ["kind", "year", "region"], False),
+        ("evaluation:committee", {"year": "20x5"}, ["year"], False),
+        ("evaluation:ranking", {"service": "999999"}, ["service"], False),
+    ],
+)
+def test_a_wrong_parameter_is_reported_and_its_default_used(
+    client, committee, english, dataset, name, params, wrong, backwards
+):
+    client.force_login(committee)
+
+    response = client.get(reverse(name), params)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    defaults = form.defaults()
+    assert set(form.errors) - {"__all__"} == set(wrong)
+    assert bool(form.non_field_errors()) is backwards
+    for field in wrong + (["first", "last"] if backwards else []):
+        assert form.values[field] == defaults[field], field
+
+
+def test_a_backwards_window_shows_the_default_window_and_says_so(client, committee, english, dataset):
+    client.force_login(committee)
+
+    response = client.get(reverse("evaluation:stability"), {"first": "2025", "last": "2021"})
+
+    assert (response.context["first"], response.context["last"]) == (2021, 2025)
+    assert response.context["form"].non_field_errors() == [
+        "The window must not end before it starts and spans at most 11 years; the default window is shown."
+    ]
+
+
 def test_ngos_see_the_coverage_but_not_the_analytics(client, ngo_user):
     client.force_login(ngo_user)
     assert client.get(reverse("evaluation:coverage")).status_code == 200
@@ -143,24 +94,108 @@ def test_ngos_see_the_coverage_but_not_the_analytics(client, ngo_user):
         assert client.get(reverse(name)).status_code == 403
 
 
-def test_the_command_writes_the_same_workbook(tmp_path, dataset):
-    out = tmp_path / "coverage.xlsx"
-    call_command("write_coverage_workbook", year=2025, first=2021, last=2025, out=str(out), language="en")
-    with translation.override("en"):
-        assert openpyxl.load_workbook(out).sheetnames == [
-            sheet_names()[k]
-            for k in (
-                "readme",
-                "coverage",
-                "coverage_cells",
-                "money",
-                "stability",
-                "uncovered",
-                "flags",
-                "contracts",
-                "providers",
-            )
-        ]
+# -- every table exports every row, with the columns on screen ---------------------------------------------------
+
+TABLE_PAGES = [
+    ("evaluation:uncovered", {"year": 2025}),
+    ("evaluation:stability", {"first": 2021, "last": 2025}),
+    ("evaluation:stability", {"first": 2021, "last": 2025, "verdict": "unfunded"}),
+    ("evaluation:stability-providers", {"first": 2021, "last": 2025}),
+    ("evaluation:stability-agencies", {"first": 2021, "last": 2025}),
+    ("evaluation:trends", {"region": "{region}"}),
+    ("evaluation:flags", {"year": 2025}),
+    ("evaluation:ranking", {}),
+    ("evaluation:evaluation-list", {}),
+    ("evaluation:indicator-list", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), TABLE_PAGES)
+def test_a_table_exports_every_filtered_row_and_the_columns_on_screen(
+    client, committee, english, dataset, name, params
+):
+    params = {k: str(v).format(region=factories.region("75").pk) for k, v in params.items()}
+    client.force_login(committee)
+    page = client.get(reverse(name), params)
+    table = page.context["table"]
+    on_screen = [str(c.header) for c in table.columns if not c.column.exclude_from_export]
+
+    rows = csv_rows(client.get(reverse(name), {**params, "export": "csv"}))
+    workbook = client.get(reverse(name), {**params, "export": "xlsx"})
+
+    assert len(rows) - 1 == table.paginator.count
+    assert [h for h in rows[0] if h in on_screen] == on_screen
+    assert workbook["Content-Type"] == XLSX_CONTENT_TYPE
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet.max_row == len(rows)
+    assert [c.value for c in sheet[1]] == rows[0]
+
+
+def test_the_stability_export_holds_every_row_beyond_the_first_page(client, committee, english, dataset):
+    client.force_login(committee)
+    for _n in range(3):  # three more NGOs with money in the window: four in all
+        factories.served_contract(start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31), region_code="71")
+    window = {"first": 2021, "last": 2025}
+    page = client.get(reverse("evaluation:stability-providers"), {**window, "per_page": 1})
+
+    rows = csv_rows(client.get(reverse("evaluation:stability-providers"), {**window, "export": "csv"}))
+
+    assert len(page.context["table"].page.object_list) == 1
+    assert page.context["table"].paginator.count == 4 == len(rows) - 1
+
+
+def test_the_provider_and_agency_tables_show_their_verdicts(client, committee, english, dataset):
+    # The dataset's NGO and agency: served from 10 January 2024 to 31 December 2025; in the window 2021–2025 its gap
+    # days run from its first contract, so none; 0, 0, 0, 1 M, 2 M: mean 0.6 M, variance (3 × 0.36 + 0.16 + 1.96) ÷ 5
+    # = 0.64 (M²), so a CV of 0.8 ÷ 0.6 = 1.33 > 0.3: volatile.
+    client.force_login(committee)
+    contract = dataset["contract"]
+
+    providers = csv_rows(
+        client.get(reverse("evaluation:stability-providers"), {"first": 2021, "last": 2025, "export": "csv"})
+    )
+    agencies = csv_rows(
+        client.get(reverse("evaluation:stability-agencies"), {"first": 2021, "last": 2025, "export": "csv"})
+    )
+
+    assert providers[0][-1] == agencies[0][-1] == "verdict"
+    (provider,) = [row for row in providers[1:] if row[0] == contract.provider.name]
+    (agency,) = [row for row in agencies[1:] if row[0] == contract.agency.name]
+    assert provider[-1] == agency[-1] == str(Verdict.VOLATILE.label)
+    assert provider[providers[0].index("gap days")] == agency[agencies[0].index("gap days")] == "0"
+    page = client.get(reverse("evaluation:stability-providers"), {"verdict": Verdict.VOLATILE})
+    assert [r.provider for r in page.context["table"].data] == [contract.provider]
+    assert (
+        client.get(reverse("evaluation:stability-providers"), {"verdict": Verdict.STABLE})
+        .context["table"]
+        .paginator.count
+        == 0
+    )
+
+
+# -- the status colours come from one definition -------------------------------------------------------------------
+
+
+def test_the_status_classes_are_written_from_the_colours_the_workbook_uses(client):
+    response = client.get(reverse("evaluation:statuses-css"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    css = response.content.decode()
+    for status, (fill, text) in CELL_COLOURS.items():
+        assert f".cell-{status} {{ background-color: {fill} !important; color: {text} !important;" in css
+    for verdict, (fill, text) in VERDICT_COLOURS.items():
+        assert f".verdict-{verdict} {{ background: {fill}; color: {text}; }}" in css
+
+
+def test_every_analytics_page_links_the_status_classes(client, committee, dataset):
+    client.force_login(committee)
+    link = f'<link rel="stylesheet" href="{reverse("evaluation:statuses-css")}">'
+    for name in ("evaluation:coverage", "evaluation:uncovered", "evaluation:stability", "evaluation:committee"):
+        assert link in client.get(reverse(name)).content.decode(), name
+
+
+# -- a bounded number of queries -----------------------------------------------------------------------------------
 
 
 def grow(extra: int) -> None:
