@@ -1,4 +1,4 @@
-"""The measurements of `manage.py bench`: the harness (median timing, query counting, latency through the test
+"""The measurements of `python -m bench`: the harness (median timing, query counting, latency through the test
 client, peak memory of a child process) and the comparisons the targets are stated against.
 
 Comparisons:
@@ -575,33 +575,30 @@ def call_write_workbook(fn: Callable, path: Path, subject: Subject) -> None:
             handle.write(result.getvalue())
 
 
-# The workbook's tables, one function each (header row first): what its pages and CSV exports show too.
-TABLE_FUNCTIONS = (
-    "coverage_rows",
-    "money_rows",
-    "stability_rows",
-    "uncovered_rows",
-    "flag_rows",
-    "contract_rows",
-    "provider_rows",
-)
+# The workbook's tables (header row first): what its pages and CSV exports show too.
+TABLE_NAMES = ("coverage", "money", "stability", "uncovered", "flags", "contracts", "providers")
 
 
 def route_tables(subject: Subject, *, contracts: bool = True) -> tuple[Sheets, str]:
-    """Return the workbook's tables as a user's route computes them — the table functions of
-    evaluation.analytics.workbook (the pages and CSV exports use them) — or the approximate sheets while those are not
-    there; and which."""
-    found = [(name, optional("evaluation.analytics.workbook", name)) for name in TABLE_FUNCTIONS]
-    if any(isinstance(fn, str) for _name, fn in found):
+    """Return the workbook's tables as a user's route computes them — evaluation.analytics.workbook.table_sheet, the
+    rows the pages and CSV exports show — or the approximate sheets while that is not there; and which."""
+    table_sheet = optional("evaluation.analytics.workbook", "table_sheet")
+    if isinstance(table_sheet, str):
         sheets = approximate_sheets(subject.year, subject.first_year, subject.last_year, subject.today)
         return [(n, rows) for n, rows in sheets if contracts or not _is_contracts(n)], "approximate tables"
-    arguments = subject.arguments()
+    filters = {
+        "user": subject.user,
+        "year": subject.year,
+        "first": subject.first_year,
+        "last": subject.last_year,
+        "today": subject.today,
+    }
     sheets = [
-        (name.removesuffix("_rows"), call_with(fn, arguments))
-        for name, fn in found
+        (name, [list(row) for row in table_sheet(name, **filters)[0]])
+        for name in TABLE_NAMES
         if contracts or not _is_contracts(name)
     ]
-    return sheets, "the workbook's table functions"
+    return sheets, "the workbook's tables"
 
 
 def tablib_route(subject: Subject, path: Path) -> str:
