@@ -50,7 +50,7 @@ messages: $(VENV)/.installed-dev
 
 # The benchmark runs on its own database: bench.sqlite3 here unless DATABASE_URL names one (e.g. .../gsz_bench).
 bench: $(VENV)/.installed-dev
-	DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/bench.sqlite3}" $(BIN)/python manage.py bench $(BENCH_ARGS)
+	DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/bench.sqlite3}" $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

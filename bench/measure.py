@@ -1,4 +1,4 @@
-"""The measurements of `manage.py bench`: the harness (median timing, query counting, latency through the test
+"""The measurements of `python -m bench`: the harness (median timing, query counting, latency through the test
 client, peak memory of a child process) and the comparisons the targets are stated against.
 
 Comparisons:
@@ -10,8 +10,8 @@ Comparisons:
   the cells of `write_workbook`'s own output once it exists, until then an approximation (README, coverage matrix,
   money by region and year, stability, contracts, providers). The user's route makes the same tables as a user
   would without the workbook: each computed as its page and CSV export compute it (the table functions of
-  evaluation.workbook), then either django-tables2's export (TableExport, tablib) of the contracts list beside the
-  other tables in a tablib Databook, or pandas `to_excel(engine="openpyxl")`; both are written by openpyxl.
+  evaluation.analytics.workbook), then either django-tables2's export (TableExport, tablib) of the contracts list
+  beside the other tables in a tablib Databook, or pandas `to_excel(engine="openpyxl")`; both are written by openpyxl.
 
 The functions under test are imported lazily: one that does not exist yet is reported as "not available yet".
 This module (a benchmark, not the application) imports pandas, tablib and xlsxwriter for the comparisons.
@@ -575,32 +575,30 @@ def call_write_workbook(fn: Callable, path: Path, subject: Subject) -> None:
             handle.write(result.getvalue())
 
 
-# The workbook's tables, one function each (header row first): what its pages and CSV exports show too.
-TABLE_FUNCTIONS = (
-    "coverage_rows",
-    "money_rows",
-    "stability_rows",
-    "uncovered_rows",
-    "flag_rows",
-    "contract_rows",
-    "provider_rows",
-)
+# The workbook's tables (header row first): what its pages and CSV exports show too.
+TABLE_NAMES = ("coverage", "money", "stability", "uncovered", "flags", "contracts", "providers")
 
 
 def route_tables(subject: Subject, *, contracts: bool = True) -> tuple[Sheets, str]:
-    """Return the workbook's tables as a user's route computes them — the table functions of evaluation.workbook
-    (the pages and CSV exports use them) — or the approximate sheets while those are not there; and which."""
-    found = [(name, optional("evaluation.workbook", name)) for name in TABLE_FUNCTIONS]
-    if any(isinstance(fn, str) for _name, fn in found):
+    """Return the workbook's tables as a user's route computes them — evaluation.analytics.workbook.table_sheet, the
+    rows the pages and CSV exports show — or the approximate sheets while that is not there; and which."""
+    table_sheet = optional("evaluation.analytics.workbook", "table_sheet")
+    if isinstance(table_sheet, str):
         sheets = approximate_sheets(subject.year, subject.first_year, subject.last_year, subject.today)
         return [(n, rows) for n, rows in sheets if contracts or not _is_contracts(n)], "approximate tables"
-    arguments = subject.arguments()
+    filters = {
+        "user": subject.user,
+        "year": subject.year,
+        "first": subject.first_year,
+        "last": subject.last_year,
+        "today": subject.today,
+    }
     sheets = [
-        (name.removesuffix("_rows"), call_with(fn, arguments))
-        for name, fn in found
+        (name, [list(row) for row in table_sheet(name, **filters)[0]])
+        for name in TABLE_NAMES
         if contracts or not _is_contracts(name)
     ]
-    return sheets, "the workbook's table functions"
+    return sheets, "the workbook's tables"
 
 
 def tablib_route(subject: Subject, path: Path) -> str:
@@ -647,7 +645,7 @@ def run_task(task: str, params: dict) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{task}.xlsx"
         if task == "workbook":
-            fn = optional("evaluation.workbook", "write_workbook")
+            fn = optional("evaluation.analytics.workbook", "write_workbook")
             if isinstance(fn, str):
                 raise RuntimeError(fn)
             call_write_workbook(fn, path, subject)
@@ -722,14 +720,14 @@ def analytics_rows(options: Options) -> list[Row]:
         (
             "coverage",
             f"coverage matrix {year}",
-            "evaluation.coverage",
+            "evaluation.analytics.coverage",
             "coverage_matrix",
             lambda fn: fn(year, today=today),
         ),
         (
             "stability",
             f"stability table {first_year}–{last_year}",
-            "evaluation.stability",
+            "evaluation.analytics.stability",
             "stability_table",
             lambda fn: fn(first_year, last_year, today=today),
         ),
@@ -795,7 +793,7 @@ def analytics_rows(options: Options) -> list[Row]:
 def workbook_rows(options: Options, user: User) -> list[Row]:
     rows: list[Row] = []
     subject = Subject(options.year, options.window[0], options.window[1], options.today, user)
-    fn = optional("evaluation.workbook", "write_workbook")
+    fn = optional("evaluation.analytics.workbook", "write_workbook")
     label = "coverage workbook"
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

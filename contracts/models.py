@@ -4,6 +4,7 @@ NGO reports with their indicator actuals. Money is Decimal end to end."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,13 +24,46 @@ from core.documents import RandomName, StoredDocument, private_storage, validate
 from core.exceptions import InvalidTransition
 from core.models import Agency, Indicator, Region, Role, ServiceType, role_of
 from core.transitions import set_status
+from core.util import year_end, year_start
 from core.validators import validate_single_line
 
 ZERO = Decimal("0")
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    """Return the first and the last day of the year."""
+    return year_start(year), year_end(year)
+
+
+# -- the serving rule, spelled once (DESIGN.md): a contract serves a day d when it is signed, start ≤ d ≤ end, and, if
+# it was terminated, d < the termination date. The conditions below take a `prefix` ("contract__", …) so the querysets
+# of contracts and of tranches, and the aggregates of the analytics, all build on the same spelling.
+
+
+def signed_q(prefix: str = "") -> Q:
+    """Return the condition that a contract (reached through `prefix`) is signed by both parties."""
+    return Q(**{f"{prefix}agency_signed_at__isnull": False, f"{prefix}provider_signed_at__isnull": False})
+
+
+def dated_q(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    """Return the condition that a contract's dates, cut short by any termination, meet `first` … `last`: it starts
+    by `last`, ends on or after `first`, and a termination comes after both `first` and its start (a contract
+    terminated on or before its start serves no day at all)."""
+    terminated = f"{prefix}terminated_on"
+    return Q(**{f"{prefix}start_date__lte": last, f"{prefix}end_date__gte": first}) & (
+        Q(**{f"{terminated}__isnull": True})
+        | (Q(**{f"{terminated}__gt": first}) & Q(**{f"{terminated}__gt": F(f"{prefix}start_date")}))
+    )
+
+
+def serving_q(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    """Return the serving rule as a condition: the contract serves at least one day from `first` to `last`."""
+    return signed_q(prefix) & dated_q(first, last, prefix)
+
+
+def last_serving_day(end: dt.date, terminated_on: dt.date | None) -> dt.date:
+    """Return the last day a contract serves: its end date, or the day before its termination if that is earlier."""
+    return min(end, terminated_on - dt.timedelta(days=1)) if terminated_on else end
 
 
 class ContractQuerySet(models.QuerySet):
@@ -55,15 +89,11 @@ class ContractQuerySet(models.QuerySet):
 
     def signed(self) -> ContractQuerySet:
         """Return contracts signed by both parties."""
-        return self.filter(agency_signed_at__isnull=False, provider_signed_at__isnull=False)
+        return self.filter(signed_q())
 
     def serving_on(self, day: dt.date) -> ContractQuerySet:
         """Return contracts that serve the day: signed, start ≤ day ≤ end, and before any termination date."""
-        return (
-            self.signed()
-            .filter(start_date__lte=day, end_date__gte=day)
-            .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=day))
-        )
+        return self.serving_between(day, day)
 
     def serving_year(self, year: int) -> ContractQuerySet:
         """Return contracts that serve at least one day of the year."""
@@ -107,15 +137,11 @@ class ContractQuerySet(models.QuerySet):
             )
         )
 
-    def serving_between(self, first: dt.date, last: dt.date) -> ContractQuerySet:
-        """Return contracts that serve at least one day from `first` to `last` inclusive."""
-        # A termination on or before the start leaves no serving day at all, whatever the range.
-        return (
-            self.signed()
-            .filter(start_date__lte=last, end_date__gte=first)
-            .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=first))
-            .exclude(terminated_on__lte=F("start_date"))
-        )
+    def serving_between(self, first: dt.date, last: dt.date, *, pending: bool = False) -> ContractQuerySet:
+        """Return contracts that serve at least one day from `first` to `last` inclusive; with `pending`, also
+        contracts still awaiting signature whose dates would serve (a cliff ahead is judged with them)."""
+        signed = signed_q() | Q(status=Contract.Status.PENDING) if pending else signed_q()
+        return self.filter(signed & dated_q(first, last))
 
 
 class Contract(models.Model):
@@ -215,17 +241,11 @@ class Contract(models.Model):
     @property
     def last_serving_day(self) -> dt.date:
         """Return the last day the contract serves (the day before termination, or the end date)."""
-        if self.terminated_on:
-            return min(self.end_date, self.terminated_on - dt.timedelta(days=1))
-        return self.end_date
+        return last_serving_day(self.end_date, self.terminated_on)
 
     def serves(self, day: dt.date) -> bool:
         """Return whether the contract serves the day (the same rule as ContractQuerySet.serving_on)."""
-        return (
-            self.is_signed
-            and self.start_date <= day <= self.end_date
-            and (self.terminated_on is None or day < self.terminated_on)
-        )
+        return self.is_signed and self.start_date <= day <= self.last_serving_day
 
     @property
     def years(self) -> range:
@@ -280,6 +300,35 @@ class TrancheQuerySet(models.QuerySet):
     def visible_to(self, user) -> TrancheQuerySet:
         """Return every tranche: a contract's amount per year is a public fact (its payments are details)."""
         return self.all()
+
+    def serving(self, years: Iterable[int] | None = None) -> TrancheQuerySet:
+        """Return tranches whose contract serves the tranche's year: the money of a contract in year y is its tranche
+        for y (amendments change the tranche in place), counted only while the contract serves y.
+
+        With `years`, only the tranches of those years, the rule spelled with each year's dates (plain comparisons
+        the database can index); without, every year, the same rule spelled with the year's parts."""
+        if years is not None:
+            per_year = Q(pk__in=[])
+            for year in sorted(set(years)):
+                first, last = year_bounds(year)
+                per_year |= Q(year=year) & dated_q(first, last, "contract__")
+            return self.filter(signed_q("contract__") & per_year)
+        # Serving year y: starts by 31 December, ends on or after 1 January, and a termination comes after both
+        # 1 January of y and the start.
+        after_new_year = Q(contract__terminated_on__year__gt=F("year")) | (
+            Q(contract__terminated_on__year=F("year"))
+            & (Q(contract__terminated_on__month__gt=1) | Q(contract__terminated_on__day__gt=1))
+        )
+        return self.filter(
+            signed_q("contract__"),
+            Q(contract__start_date__year__lte=F("year"), contract__end_date__year__gte=F("year")),
+            Q(contract__terminated_on__isnull=True)
+            | (after_new_year & Q(contract__terminated_on__gt=F("contract__start_date"))),
+        )
+
+    def serving_year(self, year: int) -> TrancheQuerySet:
+        """Return the tranches of `year` whose contract serves that year."""
+        return self.serving([year])
 
 
 class Tranche(models.Model):

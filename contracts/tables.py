@@ -4,19 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, ReportingPeriod
-from core.templatetags.gsz import money
-
-
-class MoneyColumn(tables.Column):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("attrs", {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}})
-        super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return money(value)
-
-    def value(self, value):
-        return value
+from core.tables import MoneyColumn
 
 
 class ContractTable(tables.Table):

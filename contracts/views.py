@@ -71,7 +71,6 @@ class ContractListView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "contracts/contract_list.html"
     paginate_by = 25
     export_basename = "contracts"
-    export_money_columns = ("total", "paid")
 
     def get_queryset(self):
         return contracts_for_list(self.request.user).order_by("-start_date", "-id")

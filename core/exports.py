@@ -20,9 +20,12 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 
+from core.tables import MoneyColumn
+
 # A spreadsheet reads a cell as a formula when it begins with one of these, also after leading spaces or line
 # breaks, and some read the full-width forms (as typed with an East Asian keyboard) the same way.
 FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '#,##0.00 "₸"'
@@ -159,12 +162,19 @@ def export_response(rows: Iterable[Sequence[Any]], *, fmt: str, basename: str, m
     return response
 
 
+def table_rows(table) -> tuple[Iterator[list], list[int]]:
+    """Return a django-tables2 table's export rows — the header, then every row's `value_*` values, of the columns
+    on screen that are not excluded from exports — and the positions of its money columns (core.tables.MoneyColumn),
+    which the XLSX export formats as tenge."""
+    columns = [c for c in table.columns.iterall() if not c.column.exclude_from_export]
+    return table.as_values(), [i for i, c in enumerate(columns) if isinstance(c.column, MoneyColumn)]
+
+
 class ExportMixin:
     """For SingleTableMixin list views: `?export=csv` or `?export=xlsx` downloads every filtered row (the page links
     to them with `{% querystring export="csv" page=None %}`, keeping the filters)."""
 
     export_basename = "export"
-    export_money_columns: tuple[str, ...] = ()
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export")
@@ -173,9 +183,8 @@ class ExportMixin:
         if hasattr(self, "get_filterset"):
             self.filterset = self.get_filterset(self.get_filterset_class())
             self.object_list = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
-        else:
+        elif hasattr(self, "get_queryset"):
             self.object_list = self.get_queryset()
         table = self.get_table_class()(self.get_table_data(), **self.get_table_kwargs())
-        columns = [c.name for c in table.columns if not c.column.exclude_from_export]
-        money = [i for i, name in enumerate(columns) if name in self.export_money_columns]
-        return export_response(table.as_values(), fmt=fmt, basename=self.export_basename, money_columns=money)
+        rows, money = table_rows(table)
+        return export_response(rows, fmt=fmt, basename=self.export_basename, money_columns=money)

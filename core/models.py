@@ -279,6 +279,13 @@ class User(AbstractUser):
         agency_id = agency.pk if isinstance(agency, Agency) else agency
         return self.is_officer and agency_id is not None and self.agency_id == agency_id
 
+    @property
+    def officer_region(self) -> Region | None:
+        """Return the region of an officer's regional or district agency (highlighted beside national figures)."""
+        if self.is_officer and self.agency_id and self.agency.region_id:
+            return self.agency.region
+        return None
+
     def member_of(self, provider) -> bool:
         """Return whether the user is a member of this NGO (a Provider or its id)."""
         provider_id = getattr(provider, "pk", provider)

@@ -4,7 +4,8 @@ national picture, the sections on earlier apps' pages, and the menu's links."""
 from django.utils.translation import gettext_lazy as _
 
 from core import registry
-from evaluation import panels_committee, panels_results, permissions
+from evaluation import panels_results, permissions
+from evaluation.analytics import panels as analytics_panels
 
 COVERAGE_PAGES = frozenset(
     {
@@ -20,7 +21,7 @@ COVERAGE_PAGES = frozenset(
 
 def register_all() -> None:
     panels_results.register_all()
-    panels_committee.register_all()
+    analytics_panels.register_all()
     links = [
         registry.Link(
             key="evaluations",

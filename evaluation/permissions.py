@@ -41,3 +41,9 @@ def evaluator_step(evaluator, evaluation: ResultEvaluation) -> str | None:
     if evaluator.has_conflict:
         return "recused"
     return "submitted" if evaluator.submitted_at else "score"
+
+
+def can_see_analytics(user) -> bool:
+    """Stability, trends, red flags, the national picture and the workbook: everyone signed in but NGO members (the
+    coverage aggregates are public; NGOs see those)."""
+    return is_staff_reader(user)

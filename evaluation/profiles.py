@@ -82,8 +82,9 @@ def provider_profile(provider: Provider) -> Profile:
     money_by_region: dict[str, Decimal] = defaultdict(lambda: ZERO)
     money_by_service: dict[str, Decimal] = defaultdict(lambda: ZERO)
     names = {c.pk: (c.region.name, c.service_type.name) for c in contracts}
-    for contract_id, year, amount in Tranche.objects.filter(contract__in=signed).values_list(
-        "contract_id", "year", "amount"
+    # Money of a contract in year y is its tranche for y while it serves y (the serving rule, as everywhere).
+    for contract_id, year, amount in (
+        Tranche.objects.serving().filter(contract__provider=provider).values_list("contract_id", "year", "amount")
     ):
         line(year).money += amount
         money_by_region[names[contract_id][0]] += amount
@@ -209,7 +210,8 @@ def ranking(*, service_type, region=None) -> tuple[list[RankRow], Decimal | None
         return [], None
     overall = sum(every, ZERO) / len(every)
     money = dict(
-        Tranche.objects.filter(contract__in=contracts)
+        Tranche.objects.serving()
+        .filter(contract__in=contracts)
         .values("contract__provider_id")
         .annotate(s=Sum("amount"))
         .values_list("contract__provider_id", "s")

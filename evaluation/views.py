@@ -1,24 +1,34 @@
+from decimal import Decimal
+from functools import cached_property
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
 from contracts.models import Contract, Payment, Report, ReportingPeriod
 from contracts.permissions import can_see_details as can_see_contract_details
 from core import audit
 from core.audit import Action
 from core.exceptions import InvalidTransition
-from core.models import AuditEvent, Indicator, Region, ServiceType
+from core.exports import ExportMixin
+from core.models import AuditEvent, Indicator
 from core.views import ActionView, action_views
 from evaluation import permissions, services
+from evaluation.analytics.forms import RankingForm
+from evaluation.analytics.views import AnalyticsPageMixin
 from evaluation.council import council_result
+from evaluation.filters import EvaluationFilter, IndicatorFilter
 from evaluation.forms import EvaluationScoreForm, IndicatorForm, OpenEvaluationForm, ReasonForm
 from evaluation.models import CRITERIA, Evaluator, ResultEvaluation
 from evaluation.outcomes import outcome_payments, outcomes_for
 from evaluation.profiles import provider_profile, ranking, summaries
+from evaluation.tables import EvaluationTable, IndicatorTable, RankingTable
 from providers.models import Provider
 from tenders.models import Bid
 
@@ -49,38 +59,41 @@ class ProviderProfileView(DetailView):
         return super().get_context_data(profile=profile, **kwargs)
 
 
-class RankingView(TemplateView):
+class RankingView(AnalyticsPageMixin, ExportMixin, SingleTableMixin, TemplateView):
+    """Providers of a service (and region) ranked by shrunk outcome score."""
+
     template_name = "evaluation/ranking.html"
+    form_class = RankingForm
+    table_class = RankingTable
+    paginate_by = 500  # a ranking is read whole
+    export_basename = "ranking"
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.can_see_ranking(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    @cached_property
+    def ranked(self) -> tuple[list, Decimal | None]:
+        rows, overall = ranking(service_type=self.params["service"], region=self.params["region"])
+        for rank, row in enumerate(rows, start=1):
+            row.rank = rank
+        return rows, overall
+
+    def get_table_data(self):
+        return self.ranked[0]
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        services_ = ServiceType.objects.all()
-        regions = Region.objects.filter(level=Region.Level.FIRST)
-        service = services_.filter(pk=self.request.GET.get("service") or 0).first() or services_.first()
-        region = regions.filter(pk=self.request.GET.get("region") or 0).first()
-        rows, overall = ranking(service_type=service, region=region)
-        context.update(
-            {
-                "services": services_,
-                "regions": regions,
-                "service": service,
-                "region": region,
-                "rows": rows,
-                "overall": overall,
-            }
-        )
-        return context
+        rows, overall = self.ranked
+        return super().get_context_data(rows=rows, overall=overall, **kwargs)
 
 
-class EvaluationListView(ListView):
+class EvaluationListView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "evaluation/evaluation_list.html"
+    table_class = EvaluationTable
+    filterset_class = EvaluationFilter
     paginate_by = 30
-    context_object_name = "evaluations"
+    export_basename = "evaluations"
 
     def get_queryset(self):
         return (
@@ -247,9 +260,12 @@ class ReopenView(EvaluationActionView):
 evaluation_action_view = action_views(declare=DeclareView, score=ScoreView, conclude=ConcludeView, reopen=ReopenView)
 
 
-class IndicatorListView(ListView):
+class IndicatorListView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "evaluation/indicator_list.html"
-    context_object_name = "indicators"
+    table_class = IndicatorTable
+    filterset_class = IndicatorFilter
+    paginate_by = 100
+    export_basename = "indicators"
 
     def get_queryset(self):
         return (
@@ -257,6 +273,9 @@ class IndicatorListView(ListView):
             .select_related("service_type")
             .order_by("service_type_id", "kind", "code")
         )
+
+    def get_table_kwargs(self):
+        return {} if permissions.can_manage_indicators(self.request.user) else {"exclude": ("delete",)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_manage=permissions.can_manage_indicators(self.request.user), **kwargs)

@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -68,6 +68,29 @@ class CallQuerySet(models.QuerySet):
     def with_total(self) -> CallQuerySet:
         """Return calls annotated with their total budget."""
         return self.annotate(total_budget=Sum("budget_lines__amount"))
+
+    def with_submitted_bids(self, now: dt.datetime) -> CallQuerySet:
+        """Return calls annotated with `submitted_bids`: how many bids were submitted when the deadline passed, once
+        it has passed by `now`; None before it, and for ever for a call cancelled before its deadline, whose bids
+        stay sealed (nobody learns even how many exist)."""
+        # A subquery, not Count("bids"): a join on bids beside another join (with_total's budget lines) would
+        # multiply the other's sums by the number of bids, and so reveal how many bids a sealed call holds.
+        counted = (
+            Bid.objects.submitted_at_deadline()
+            .filter(call=OuterRef("pk"))
+            .order_by()
+            .values("call")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        reached = Q(deadline__lte=now) & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=F("deadline")))
+        return self.annotate(
+            submitted_bids=Case(
+                When(reached, then=Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)),
+                default=Value(None),
+                output_field=models.IntegerField(),
+            )
+        )
 
 
 class Call(models.Model):

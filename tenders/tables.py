@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import MoneyColumn
 from tenders.models import Bid, Call, Complaint
 
 
@@ -23,10 +24,12 @@ class CallTable(tables.Table):
     region = tables.Column(verbose_name=_("region"), order_by=("region__kato",))
     service_type = tables.Column(verbose_name=_("service"), order_by=("service_type_id",))
     years = tables.Column(verbose_name=_("years"), accessor="start_year", order_by=("start_year",))
-    total_budget = tables.Column(verbose_name=_("budget, ₸"), attrs={"td": {"class": "text-end"}})
+    total_budget = MoneyColumn(verbose_name=_("budget, ₸"))
     deadline = LocalDateTimeColumn(verbose_name=_("deadline"), format="d.m.Y H:i")
     status = tables.Column(verbose_name=_("status"))
-    bid_count = tables.Column(verbose_name=_("bids"), orderable=False, attrs={"td": {"class": "text-end"}})
+    bid_count = tables.Column(
+        verbose_name=_("bids"), accessor="submitted_bids", orderable=False, attrs={"td": {"class": "text-end"}}
+    )
 
     class Meta:
         model = Call
@@ -75,25 +78,17 @@ class CallTable(tables.Table):
     def value_years(self, record):
         return self.render_years(record)
 
-    def render_total_budget(self, value):
-        from core.templatetags.gsz import money
-
-        return money(value)
-
-    def value_total_budget(self, value):
-        return value
-
     def render_bid_count(self, record):
         """Sealed: the number of bids is unknown to everyone until the deadline."""
-        return "—" if record.bid_count is None else record.bid_count
+        return "—" if record.submitted_bids is None else record.submitted_bids
 
     def value_bid_count(self, record):
-        return "" if record.bid_count is None else record.bid_count
+        return "" if record.submitted_bids is None else record.submitted_bids
 
 
 class BidTable(tables.Table):
     provider = tables.Column(verbose_name=_("NGO"), order_by=("provider__name_ru",))
-    price = tables.Column(verbose_name=_("price, ₸"), attrs={"td": {"class": "text-end"}})
+    price = MoneyColumn(verbose_name=_("price, ₸"))
     submitted_at = LocalDateTimeColumn(verbose_name=_("final submission"), format="d.m.Y H:i")
     status = tables.Column(verbose_name=_("status"))
     detail = tables.LinkColumn(
@@ -116,14 +111,6 @@ class BidTable(tables.Table):
 
     def value_provider(self, value):
         return value.name
-
-    def render_price(self, value):
-        from core.templatetags.gsz import money
-
-        return money(value)
-
-    def value_price(self, value):
-        return value
 
 
 class ComplaintTable(tables.Table):

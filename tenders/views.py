@@ -4,8 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -61,33 +59,14 @@ from tenders.models import (
 )
 from tenders.tables import BidTable, CallTable, ComplaintTable
 
-SEALED_STATUSES = [Bid.Status.DRAFT, Bid.Status.WITHDRAWN]
-
 
 def calls_for_list(user):
     """Return visible calls with their budget and, only after the deadline, the number of submitted bids."""
-    now = timezone.now()
-    # A subquery, not Count("bids"): a join on bids beside with_total()'s join on budget lines would multiply the
-    # total by the number of bid rows, and so reveal how many bids a sealed call holds.
-    submitted = Subquery(
-        Bid.objects.filter(call=OuterRef("pk"))
-        .exclude(status__in=SEALED_STATUSES)
-        .order_by()
-        .values("call")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         Call.objects.visible_to(user)
         .select_related("agency", "region", "service_type")
         .with_total()
-        .annotate(
-            bid_count=Case(
-                When(deadline__gt=now, then=Value(None)),
-                default=Coalesce(submitted, 0),
-                output_field=IntegerField(),
-            )
-        )
+        .with_submitted_bids(timezone.now())
     )
 
 
@@ -98,7 +77,6 @@ class CallListView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "tenders/call_list.html"
     paginate_by = 25
     export_basename = "calls"
-    export_money_columns = ("total_budget",)
 
     def get_queryset(self):
         return calls_for_list(self.request.user).order_by("-deadline", "-id")
@@ -449,7 +427,6 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
     table_class = BidTable
     template_name = "tenders/call_bids.html"
     export_basename = "bids"
-    export_money_columns = ("price",)
     table_pagination = False
 
     def dispatch(self, request, *args, **kwargs):

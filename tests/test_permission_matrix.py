@@ -1685,6 +1685,7 @@ ANALYTICS_CASES = [
     Case("evaluation:coverage", every(200), public=True),
     Case("evaluation:uncovered", every(200), public=True),
     Case("evaluation:cell", every(200), kwargs=cell(), public=True),
+    Case("evaluation:statuses-css", every(200), public=True),
     Case("evaluation:cell", every(404), kwargs=cell(year_offset=-50), public=True, label="year-out-of-range"),
     Case("evaluation:committee", ANALYSTS),
     Case("evaluation:committee-panel", ANALYSTS, kwargs=lambda objs: {"panel": "stability"}, label="stability"),

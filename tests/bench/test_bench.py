@@ -3,13 +3,18 @@ keeps, the same seed gives the same data, and every measurement runs once withou
 
 import datetime as dt
 import json
+import re
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
 from django.db.models import F, Q, Sum
 
 from bench import measure
+from bench.__main__ import main as bench_main
 from bench.database import has_other_data, prepare, scale_database_url
 from bench.generate import AS_OF, Plan, generate
 from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Tranche
@@ -149,3 +154,28 @@ def test_a_child_process_reports_its_failure():
     )
 
     assert "error" in result
+
+
+def test_the_bench_runs_as_a_module_and_no_app_imports_it():
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: S603 - this interpreter, this package, fixed arguments
+        [sys.executable, "-m", "bench", "--help"], cwd=root, capture_output=True, text=True, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "--memory-scales" in done.stdout
+    importers = [
+        str(path.relative_to(root))
+        for app in ("core", "providers", "tenders", "contracts", "evaluation", "config")
+        for path in (root / app).rglob("*.py")
+        if re.search(r"^\s*(from|import) bench\b", path.read_text(encoding="utf-8"), re.M)
+    ]
+    assert importers == []
+
+
+def test_the_bench_refuses_a_scale_that_is_not_positive(capsys):
+    with pytest.raises(SystemExit) as refused:
+        bench_main(["--scale", "0"])
+
+    assert refused.value.code == 2
+    assert "--scale must be positive" in capsys.readouterr().err

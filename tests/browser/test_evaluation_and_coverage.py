@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from contracts.models import Report
-from evaluation.coverage import CellStatus
+from evaluation.analytics.coverage import CellStatus
+from evaluation.analytics.workbook import sheet_names
 from evaluation.models import CRITERION_CODES, ResultEvaluation
 from evaluation.services import conclude
-from evaluation.workbook import sheet_names
 from tenders.models import Call
 from tests import factories
 from tests.browser.helpers import (
@@ -167,7 +167,8 @@ def test_committee_opens_the_ranking_and_a_provider_profile(page, clock, committ
         page, page.locator("#main-nav").get_by_role("link", name=translated("ru", "Ranking")), "**/ranking/"
     )
     page.select_option("#id_service", str(factories.service("case-management").pk))
-    click_and_wait(page, page.locator("main form").get_by_role("button", name=translated("ru", "Show")), "**service=*")
+    show = page.locator("main form").get_by_role("button", name=translated("ru", "Filter"))
+    click_and_wait(page, show, "**service=*")
     rows = page.get_by_test_id("ranking").locator("tbody tr")
     assert rows.count() == 2
     assert strong.name_ru in text_of(rows.nth(0))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts.models import Contract
+from contracts.models import Contract, Tranche
 from tests import factories
 
 D = dt.date
@@ -246,3 +246,55 @@ def test_serving_year_means_serving_at_least_one_day_of_the_year(one_contract, y
     assert (contract.pk in serving_between(first, last)) == expected
     if expected:  # spot-check with the day rule itself
         assert contract.serves(max(first, contract.start_date))
+
+
+# -- the money of a year: Tranche.objects.serving spells the same rule ---------------------------------------------
+
+TRANCHE_YEARS = range(2022, 2030)
+
+
+@pytest.fixture
+def contract_with_tranches(db):
+    """A contract with a tranche (1 ₸) in every year 2022–2029, whatever its dates: only the rule decides."""
+    contract = make(D(2025, 1, 1), D(2025, 12, 31))
+    for year in TRANCHE_YEARS:
+        Tranche.objects.create(contract=contract, year=year, amount=1, fixed_amount=1, planned_date=D(year, 6, 1))
+    return contract
+
+
+def tranche_years(queryset) -> set[int]:
+    return set(queryset.values_list("year", flat=True))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(**CONTRACT_SHAPES)
+def test_the_money_of_a_year_is_the_tranche_of_a_year_the_contract_serves(contract_with_tranches, **shape):
+    contract = reshape(contract_with_tranches, **shape)
+    served = {y for y in TRANCHE_YEARS if contract.pk in serving_year(y)}
+
+    # By the years' dates (one year, several) and by the years' parts (every year at once): the same tranches.
+    assert tranche_years(Tranche.objects.serving(TRANCHE_YEARS)) == served
+    assert tranche_years(Tranche.objects.serving()) == served
+    assert {y for y in TRANCHE_YEARS if Tranche.objects.serving_year(y).exists()} == served
+
+
+def test_a_tranche_of_a_year_after_the_termination_is_no_money_of_that_year(contract_with_tranches):
+    Contract.objects.filter(pk=contract_with_tranches.pk).update(
+        end_date=D(2027, 12, 31), status=Contract.Status.TERMINATED, terminated_on=D(2026, 1, 1)
+    )
+
+    assert tranche_years(Tranche.objects.serving()) == {2025}
+    assert tranche_years(Tranche.objects.serving([2025, 2026, 2027])) == {2025}
+
+
+def test_pending_contracts_count_for_a_cliff_ahead_only_when_asked(db):
+    pending = make(D(2026, 1, 1), D(2026, 12, 31), unsigned=True)
+    signed = make(D(2026, 1, 1), D(2026, 12, 31))
+    make(D(2027, 1, 1), D(2027, 12, 31), unsigned=True)  # pending, but for another year
+    year = (D(2026, 1, 1), D(2026, 12, 31))
+
+    with_pending = set(Contract.objects.serving_between(*year, pending=True).values_list("pk", flat=True))
+
+    assert pending.status == Contract.Status.PENDING
+    assert serving_between(*year) == {signed.pk}
+    assert with_pending == {signed.pk, pending.pk}

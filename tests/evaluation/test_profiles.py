@@ -178,6 +178,20 @@ def test_profile_by_year_has_money_outcomes_and_contracts_won(provider, record):
     assert profile.mean_outcome == Decimal("0.9")
 
 
+def test_profile_money_is_the_tranches_of_the_years_a_contract_serves(provider, clock):
+    # 2025–2027, 1 M a year, terminated on 1 January 2027: it serves 2025 and 2026 only, so the 2027 tranche is no
+    # money of 2027 (the serving rule, as in coverage, stability and money by year).
+    factories.served_contract(start=D(2025, 1, 1), end=D(2027, 12, 31), provider=provider, terminated_on=D(2027, 1, 1))
+
+    profile = provider_profile(provider)
+
+    assert {line.year: line.money for line in profile.years if line.money} == {
+        2025: Decimal("1000000"),
+        2026: Decimal("1000000"),
+    }
+    assert [amount for _region, amount in profile.regions] == [Decimal("2000000")]
+
+
 def test_profile_counts_conclusions_terminations_and_reductions(provider, record, officer):
     factories.ResultEvaluationFactory(
         contract=record, year=2025, status="submitted", total=Decimal("12"), positive=False

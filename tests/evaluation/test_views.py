@@ -1,7 +1,9 @@
 """The evaluation pages: from an accepted annual report to the council's conclusion, the outcome section of the
 contract page, the ranking and the provider profile, and the indicator catalogue."""
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -276,6 +278,35 @@ def test_the_committee_opens_the_ranking(client, committee, provider, contract, 
     [row] = response.context["rows"]
     assert row.provider == provider
     assert 'data-testid="ranking"' in response.content.decode()
+
+
+def test_the_ranking_exports_its_rows(client, committee, provider, contract, accepted_annual):
+    client.force_login(committee)
+
+    response = client.get(reverse("evaluation:ranking"), {"service": contract.service_type_id, "export": "csv"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["#", "NGO", "Shrunk score", "Mean", "Evaluated contract years", "Money"]
+    # one evaluated year: 0.7625 (its own mean is the overall mean, so the shrunk score too); 9 M in 2025
+    assert [row[:5] for row in rows[1:]] == [["1", provider.name, "0.7625", "0.7625", "1"]]
+    assert Decimal(rows[1][5]) == Decimal("9000000")  # the exact amount (SQLite and PostgreSQL write its scale apart)
+
+
+def test_the_evaluations_and_the_indicators_export_their_rows(client, committee, officer, contract, accepted_annual):
+    evaluation = factories.ResultEvaluationFactory(contract=contract, year=2025)
+    client.force_login(committee)
+
+    evaluations = client.get(reverse("evaluation:evaluation-list"), {"export": "csv"})
+    indicators = client.get(reverse("evaluation:indicator-list"), {"kind": Indicator.Kind.OUTCOME, "export": "csv"})
+
+    evaluation_rows = list(csv.reader(io.StringIO(b"".join(evaluations.streaming_content).decode("utf-8-sig"))))
+    assert evaluation_rows[0] == ["Contract", "Year", "NGO", "Region", "Status", "Total", "Conclusion"]
+    assert [row[:3] for row in evaluation_rows[1:]] == [[contract.number, "2025", evaluation.contract.provider.name]]
+    indicator_rows = list(csv.reader(io.StringIO(b"".join(indicators.streaming_content).decode("utf-8-sig"))))
+    assert indicator_rows[0] == ["Code", "Indicator", "Service", "Kind", "Unit", "Direction"]  # no delete button
+    assert {row[0] for row in indicator_rows[1:]} == set(
+        Indicator.objects.filter(kind=Indicator.Kind.OUTCOME).values_list("code", flat=True)
+    )
 
 
 def test_the_committee_opens_a_provider_profile(client, committee, provider, contract, accepted_annual):

@@ -159,6 +159,18 @@ def test_after_the_deadline_the_pages_show_the_bids_and_their_number(client, sea
     assert {r["bid"].pk for r in opened.context["rows"]} == {bids["ngo"].pk, bids["other_ngo"].pk}
 
 
+def test_a_call_cancelled_before_its_deadline_keeps_its_number_of_bids_sealed_for_ever(
+    client, sealed, clock, officer, committee
+):
+    call, _bids, _users = sealed
+    services.cancel_call(call=call, acting_user=officer, reason="Budget withdrawn")
+    clock.move_to(call.deadline)
+
+    row = csv_row(as_user(client, committee), call)
+
+    assert row["bids"] == ""
+
+
 def test_the_django_admin_lists_the_bids_after_the_deadline(client, sealed, clock, admin_user):
     call, _bids, _users = sealed
     clock.move_to(call.deadline)

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from core.models import Region, ServiceType
 from core.util import today
-from evaluation import workbook
-from evaluation.stability import default_window
+from evaluation.analytics import workbook
+from evaluation.analytics.stability import default_window
 
 
 class Command(BaseCommand):

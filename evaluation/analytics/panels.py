@@ -6,20 +6,18 @@ from django.utils.translation import gettext_lazy
 from core import dashboard
 from core.models import Role
 from core.util import today
-from evaluation import charts
-from evaluation.coverage import coverage_matrix
+from evaluation.analytics import charts
+from evaluation.analytics.coverage import coverage_matrix
 
 
 def national_picture(user) -> dict:
-    from evaluation.views_committee import tiles
-
     year = today().year
     matrix = coverage_matrix(year, today=today())
     return {
         "year": year,
         "matrix": matrix,
         "map": charts.tile_map(
-            tiles(matrix, year),
+            charts.coverage_tiles(matrix, year),
             title=_("Share of services covered by region, %(year)d") % {"year": year},
             description=_("Regions placed like the map of Kazakhstan."),
         ),
@@ -32,7 +30,7 @@ def register_all() -> None:
             key="evaluation-committee",
             title=gettext_lazy("Coverage: where children have no provider"),
             roles=frozenset({Role.COMMITTEE, Role.ADMIN, Role.OFFICER}),
-            template="evaluation/panels/committee.html",
+            template="evaluation/analytics/panels/committee.html",
             context=national_picture,
             order=5,
             width="col-lg-12",

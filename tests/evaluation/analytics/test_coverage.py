@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Contract, Payment, ReportingPeriod, Tranche
-from evaluation.coverage import CellStatus, coverage_matrix, uncovered_cells
+from evaluation.analytics.coverage import CellStatus, coverage_matrix, uncovered_cells
 from tenders.models import Bid, Call
 from tests import factories as f
 

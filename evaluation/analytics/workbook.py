@@ -3,15 +3,16 @@ snapshot time and a citable id; Coverage matrix coloured and labelled like the h
 Stability; Uncovered; Red flags; Contracts; Providers. Frozen headers, autofilters, tenge formats, a chart of money
 by year, no text ever written as a formula. Sheets are written row by row in xlsxwriter's constant-memory mode.
 
-Each table is a function returning rows (header first), so the CSV of a table, its sheet and the pages all come
-from the same functions of evaluation.coverage, .stability, .flags and .money."""
+Each sheet is the table its page shows (evaluation.analytics.tables, from the same functions of coverage, stability,
+flags and money), and each CSV of `coverage/tables/` is the same sheet. Rows about NGOs and contracts come from the
+querysets of the user's own list pages, so a sheet never shows a row its reader's lists would not."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -19,24 +20,27 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract
-from core.exports import new_workbook, write_sheet
-from core.models import Region, Role
-from evaluation.coverage import CellStatus, coverage_matrix, uncovered_cells
-from evaluation.flags import RULES, FlagKind, red_flags
-from evaluation.money import money_by
-from evaluation.stability import Verdict, stability_table, thresholds
+from contracts.permissions import follows_contracts
+from contracts.views import contracts_for_list
+from core.exports import new_workbook, table_rows, write_sheet
+from core.models import Region
+from core.util import year_end, year_start
+from evaluation.analytics.charts import CELL_COLOURS, VERDICT_COLOURS
+from evaluation.analytics.coverage import CellStatus, CoverageMatrix, coverage_matrix, uncovered_cells
+from evaluation.analytics.flags import RULES, Flag, FlagKind, red_flags
+from evaluation.analytics.money import money_by
+from evaluation.analytics.stability import Verdict, stability_table, thresholds
+from evaluation.analytics.tables import (
+    CoverageCellTable,
+    FlagTable,
+    MoneyByRegionTable,
+    StabilityTable,
+    UncoveredTable,
+)
 from providers.models import Provider
-from tenders.models import Call
 
-STATUS_COLOURS = {
-    CellStatus.COVERED: ("#198754", "#ffffff"),
-    CellStatus.ENDING: ("#a3cfbb", "#212529"),
-    CellStatus.FAILED: ("#dc3545", "#ffffff"),
-    CellStatus.GAP: ("#fd7e14", "#212529"),
-    CellStatus.NEVER: ("#6f1d1b", "#ffffff"),
-    CellStatus.NA: ("#e9ecef", "#6c757d"),
-    CellStatus.NO_DATA: ("#f8f9fa", "#6c757d"),
-}
+Rows = Iterable[Sequence]
+Sheet = tuple[Rows, list[int]]  # the rows (header first) and the positions of the money columns
 
 
 def scope_regions(user, region) -> list[Region] | None:
@@ -44,15 +48,8 @@ def scope_regions(user, region) -> list[Region] | None:
     (or the region chosen on screen)."""
     if region is not None:
         return [region]
-    if (
-        user is not None
-        and user.is_authenticated
-        and user.role == Role.OFFICER
-        and user.agency
-        and user.agency.region_id
-    ):
-        return [user.agency.region]
-    return None
+    own = user.officer_region if user is not None and user.is_authenticated else None
+    return [own] if own else None
 
 
 def citable_id(*, now: dt.datetime, year: int, first: int, last: int, region=None, service=None, today=None) -> str:
@@ -67,223 +64,168 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def coverage_rows(*, user=None, year, first=None, last=None, region=None, service=None, today, matrix=None) -> list:
-    matrix = matrix or coverage_matrix(
-        year, today=today, regions=scope_regions(user, region), service_types=[service] if service else None
-    )
-    header = [
-        _("region"),
-        _("KATO"),
-        _("service"),
-        _("year"),
-        _("status"),
-        _("uncovered since"),
-        _("planned, ₸"),
-        _("paid, ₸"),
-        _("contracts"),
-        _("providers"),
-        _("children served"),
-        _("submitted bids per call"),
-        _("children (population)"),
-        _("₸ per 1,000 children"),
-        _("children served per 1,000 children"),
-    ]
-    rows = [header]
-    for cell in matrix.cells:
-        rows.append(
-            [
-                cell.region.name,
-                cell.region.kato,
-                cell.service_type.name,
-                cell.year,
-                cell.status_label,
-                cell.since or "",
-                _money(cell.money_planned),
-                _money(cell.money_paid),
-                len(cell.contract_ids),
-                cell.provider_count,
-                "" if cell.children_served is None else cell.children_served,
-                "" if cell.submitted_bids_per_call is None else cell.submitted_bids_per_call,
-                cell.population or "",
-                "" if cell.money_per_1000 is None else _money(cell.money_per_1000),
-                "" if cell.children_per_1000 is None else cell.children_per_1000,
-            ]
-        )
-    return rows
+def _services(service) -> list | None:
+    return [service] if service else None
 
 
-def money_rows(*, user=None, year, first, last, region=None, service=None, today) -> list:
-    first_year = min(first, year)
-    money = money_by(first_year, max(last, year), by=("region",), service_type=service)
+# -- the tables: each returns the rows of its sheet and CSV, header first, with its money columns -------------------
+
+
+def workbook_matrix(*, user=None, year, region=None, service=None, today, **_filters) -> CoverageMatrix:
+    return coverage_matrix(year, today=today, regions=scope_regions(user, region), service_types=_services(service))
+
+
+def coverage_sheet(*, user=None, year, region=None, service=None, today, matrix=None, **_filters) -> Sheet:
+    """Every cell of the year's matrix with the figures behind its status."""
+    matrix = matrix or workbook_matrix(user=user, year=year, region=region, service=service, today=today)
+    return table_rows(CoverageCellTable(matrix.cells))
+
+
+def money_sheet(*, user=None, year, first, last, region=None, service=None, today, **_filters) -> Sheet:
+    """Planned, paid and unpaid money of every region (of the scope) by year, over the window and the year."""
+    first_year, last_year = min(first, year), max(last, year)
+    money = money_by(first_year, last_year, by=("region",), service_type=service)
     regions = scope_regions(user, region) or list(Region.objects.filter(level=Region.Level.FIRST))
-    rows = [[_("region"), _("KATO"), _("year"), _("planned, ₸"), _("paid, ₸"), _("unpaid, ₸")]]
+    rows = []
     for reg in regions:
-        for y in range(first_year, max(last, year) + 1):
+        for y in range(first_year, last_year + 1):
             planned, paid = money.get((reg.pk,), {}).get(y, (Decimal(0), Decimal(0)))
-            rows.append([reg.name, reg.kato, y, _money(planned), _money(paid), _money(planned - paid)])
-    return rows
+            rows.append(
+                {
+                    "region": reg,
+                    "year": y,
+                    "planned": _money(planned),
+                    "paid": _money(paid),
+                    "unpaid": _money(planned - paid),
+                }
+            )
+    return table_rows(MoneyByRegionTable(rows))
 
 
-def stability_rows(*, user=None, year=None, first, last, region=None, service=None, today) -> list:
-    table = stability_table(
-        first, last, today=today, regions=scope_regions(user, region), service_types=[service] if service else None
+def stability_sheet(*, user=None, first, last, region=None, service=None, today, **_filters) -> Sheet:
+    """Funding stability of every region × service of the scope over the window."""
+    rows = stability_table(
+        first, last, today=today, regions=scope_regions(user, region), service_types=_services(service)
     )
-    years = list(range(first, last + 1))
-    header = [
-        _("region"),
-        _("service"),
-        *[str(y) for y in years],
-        _("coefficient of variation"),
-        _("drops"),
-        _("gap days"),
-        _("longest gap, days"),
-        _("multi-year share"),
-        _("late start, median days"),
-        _("provider churn"),
-        _("single-bid share"),
-        _("failed-call share"),
-        _("verdict"),
-    ]
-    rows = [header]
-    for r in table:
-        rows.append(
-            [
-                r.region.name,
-                r.service_type.name,
-                *[_money(r.money[y]) if y in r.years else _("n/a") for y in years],
-                "" if r.cv is None else r.cv,
-                ", ".join(f"{c.year}→{c.next_year}" for c in r.drops),
-                "" if r.gap_days is None else r.gap_days,
-                "" if r.longest_gap is None else r.longest_gap,
-                "" if r.multi_year_share is None else r.multi_year_share,
-                "" if r.late_start_median is None else r.late_start_median,
-                "" if r.churn is None else r.churn,
-                "" if r.single_bid_share is None else r.single_bid_share,
-                "" if r.failed_call_share is None else r.failed_call_share,
-                r.verdict_label,
-            ]
-        )
-    return rows
+    return table_rows(StabilityTable(rows, years=range(first, last + 1)))
 
 
-def uncovered_rows(*, user=None, year, first=None, last=None, region=None, service=None, today) -> list:
-    cells = uncovered_cells(
-        year, today=today, regions=scope_regions(user, region), service_types=[service] if service else None
-    )
-    rows = [
-        [
-            _("region"),
-            _("service"),
-            _("status"),
-            _("uncovered since"),
-            _("days uncovered"),
-            _("calls tried"),
-            _("NGOs registered there that did not bid"),
-        ]
-    ]
-    for u in cells:
-        rows.append(
-            [
-                u.region.name,
-                u.service_type.name,
-                CellStatus(u.status).label,
-                u.since or "",
-                "" if u.days is None else u.days,
-                "; ".join(f"{t.number} ({Call.Status(t.status).label})" for t in u.tried_calls),
-                "; ".join(p.name for p in u.idle_providers),
-            ]
-        )
-    return rows
+def uncovered_sheet(*, user=None, year, region=None, service=None, today, **_filters) -> Sheet:
+    """The failed, gap and never cells of the year."""
+    cells = uncovered_cells(year, today=today, regions=scope_regions(user, region), service_types=_services(service))
+    return table_rows(UncoveredTable(cells))
 
 
-def flag_rows(*, user=None, year, first=None, last=None, region=None, service=None, today) -> list:
+def workbook_flags(*, user=None, year, region=None, service=None, today) -> list[Flag]:
+    """Return the red flags of the year in the scope (region-level flags of a service's region stay)."""
     regions = scope_regions(user, region)
     flags = red_flags(today=today, year=year, region=regions[0] if regions else None)
     if service is not None:
         flags = [f for f in flags if f.service_type is None or f.service_type.pk == service.pk]
-    rows = [[_("flag"), _("rule"), _("number"), _("region"), _("service"), _("agency"), _("year"), _("detail")]]
-    for f in flags:
-        rows.append(
-            [
-                f.kind_label,
-                str(f.rule),
-                f.number,
-                f.region.name,
-                f.service_type.name if f.service_type else "",
-                f.agency.name if f.agency else "",
-                f.year or "",
-                f.detail,
-            ]
-        )
-    return rows
+    return flags
 
 
-def contract_rows(*, user=None, year, first, last, region=None, service=None, today):
-    """Yield the contracts serving the window's years, header first (a generator: the largest sheet streams)."""
-    contracts = Contract.objects.in_scope(user) if user is not None else Contract.objects.all()
-    contracts = contracts.serving_between(dt.date(min(first, year), 1, 1), dt.date(max(last, year), 12, 31))
+def flag_sheet(*, user=None, year, region=None, service=None, today, **_filters) -> Sheet:
+    """Every red flag of the year with its rule in words."""
+    return table_rows(FlagTable(workbook_flags(user=user, year=year, region=region, service=service, today=today)))
+
+
+def workbook_contracts(*, user=None, year, first, last, region=None, service=None, today):
+    """Return the contracts of the user's contract list (all of them for the scheduled command, which has no user)
+    that serve the window's years, in the region and service chosen, with money and flags."""
+    if user is None:
+        contracts = Contract.objects.select_related("provider", "region", "service_type", "agency")
+        contracts = contracts.with_money_and_flags(today)
+    else:
+        contracts = contracts_for_list(user)
+    contracts = contracts.serving_between(year_start(min(first, year)), year_end(max(last, year)))
     regions = scope_regions(user, region)
     if regions:
         contracts = contracts.filter(region__in=regions)
     if service:
         contracts = contracts.filter(service_type=service)
-    contracts = contracts.select_related("provider", "region", "service_type", "agency").with_money_and_flags(today)
-    yield [
+    return contracts.order_by("region__kato", "service_type_id", "start_date", "pk")
+
+
+def contract_sheet(*, user=None, year, first, last, region=None, service=None, today, **_filters) -> Sheet:
+    """The contracts serving the window's years. Payments and flags only for readers whose contract list shows them
+    (the public summary otherwise). Rows are generated: the largest sheet streams."""
+    details = user is None or follows_contracts(user)
+    contracts = workbook_contracts(
+        user=user, year=year, first=first, last=last, region=region, service=service, today=today
+    )
+    header = [
         _("number"), _("status"), _("NGO"), _("BIN"), _("region"), _("service"), _("agency"), _("start"), _("end"),
-        _("terminated on"), _("total, ₸"), _("paid, ₸"), _("value reduced"), _("late payment"), _("reports overdue"),
+        _("terminated on"), _("total, ₸"),
     ]  # fmt: skip
+    if details:
+        header += [_("paid, ₸"), _("value reduced"), _("late payment"), _("reports overdue")]
     yes = _("yes")
-    for c in contracts.order_by("region__kato", "service_type_id", "start_date", "pk").iterator(chunk_size=2000):
-        yield [
-            c.number, c.get_status_display(), c.provider.name, c.provider.bin, c.region.name, c.service_type.name,
-            c.agency.name, c.start_date, c.end_date, c.terminated_on or "", _money(c.total), _money(c.paid),
-            yes if c.has_reduction else "", yes if c.late_payments else "", yes if c.overdue_reports else "",
-        ]  # fmt: skip
+
+    def rows() -> Iterator[list]:
+        yield header
+        for c in contracts.iterator(chunk_size=2000):
+            row = [
+                c.number, c.get_status_display(), c.provider.name, c.provider.bin, c.region.name, c.service_type.name,
+                c.agency.name, c.start_date, c.end_date, c.terminated_on or "", _money(c.total),
+            ]  # fmt: skip
+            if details:
+                row += [
+                    _money(c.paid),
+                    yes if c.has_reduction else "",
+                    yes if c.late_payments else "",
+                    yes if c.overdue_reports else "",
+                ]
+            yield row
+
+    return rows(), [10, 11] if details else [10]
 
 
-def provider_rows(*, user=None, year, first, last, region=None, service=None, today) -> list:
-    providers = Provider.objects.all()
+def workbook_providers(*, user=None, region=None):
+    """Return the NGOs of the user's registry list (all of them for the scheduled command, which has no user), those
+    registered in or working in the region of the scope."""
+    providers = Provider.objects.all() if user is None else Provider.objects.listable_by(user)
     regions = scope_regions(user, region)
     if regions:
         providers = providers.filter(Q(home_region__in=regions) | Q(service_areas__region__in=regions)).distinct()
-    money = money_by(first, last, by=("provider",))
-    providers = providers.select_related("home_region").annotate(
-        areas=Count("service_areas", distinct=True), contract_count=Count("contracts", distinct=True)
+    return providers.order_by("name_ru", "pk")
+
+
+def provider_sheet(*, user=None, first, last, region=None, today, **_filters) -> Sheet:
+    """The NGOs of the reader's registry with their service areas, contracts and money in the window."""
+    money = money_by(first, last, by=("provider",), paid=False)
+    providers = (
+        workbook_providers(user=user, region=region)
+        .select_related("home_region")
+        .annotate(areas=Count("service_areas", distinct=True), contract_count=Count("contracts", distinct=True))
     )
-    rows = [
-        [
-            _("NGO"),
-            _("BIN"),
-            _("home region"),
-            _("status"),
-            _("service areas"),
-            _("contracts"),
-            _("money in the window, ₸"),
-        ]
-    ]
-    for p in providers.order_by("name_ru", "pk"):
+    header = [
+        _("NGO"), _("BIN"), _("home region"), _("status"), _("service areas"), _("contracts"),
+        _("money in the window, ₸"),
+    ]  # fmt: skip
+    rows = [header]
+    for p in providers:
         total = sum((planned for planned, _paid in money.get((p.pk,), {}).values()), Decimal(0))
         rows.append(
             [p.name, p.bin, p.home_region.name, p.get_status_display(), p.areas, p.contract_count, _money(total)]
         )
-    return rows
+    return rows, [6]
 
 
-TABLES: dict[str, Callable[..., list]] = {
-    "coverage": coverage_rows,
-    "money": money_rows,
-    "stability": stability_rows,
-    "uncovered": uncovered_rows,
-    "flags": flag_rows,
-    "contracts": contract_rows,
-    "providers": provider_rows,
+TABLES: dict[str, Callable[..., Sheet]] = {
+    "coverage": coverage_sheet,
+    "money": money_sheet,
+    "stability": stability_sheet,
+    "uncovered": uncovered_sheet,
+    "flags": flag_sheet,
+    "contracts": contract_sheet,
+    "providers": provider_sheet,
 }
-MONEY_COLUMNS = {
-    "coverage": (6, 7, 13),
-    "money": (3, 4, 5),
-    "contracts": (10, 11),
-    "providers": (6,),
-}
+
+
+def table_sheet(name: str, **filters) -> Sheet:
+    """Return the rows and money columns of one table of the workbook (its sheet, and its CSV)."""
+    return TABLES[name](**filters)
 
 
 def sheet_names() -> dict[str, str]:
@@ -389,7 +331,7 @@ def _write(output, *, user, year, first, last, region, service, today, now, cita
     header = book.add_format({"bold": True, "bg_color": "#E9ECEF", "text_wrap": True, "valign": "top"})
     status_formats = {
         status: book.add_format({"bg_color": fill, "font_color": text, "border": 1, "border_color": "#ffffff"})
-        for status, (fill, text) in STATUS_COLOURS.items()
+        for status, (fill, text) in CELL_COLOURS.items()
     }
     limits = thresholds()
 
@@ -464,9 +406,7 @@ def _write(output, *, user, year, first, last, region, service, today, now, cita
             readme.write_string(row, 1, str(text), wrap)
 
     # Coverage matrix (wide, coloured) and the cells (long)
-    matrix = coverage_matrix(
-        year, today=today, regions=scope_regions(user, region), service_types=[service] if service else None
-    )
+    matrix = workbook_matrix(user=user, year=year, region=region, service=service, today=today)
     sheet = book.add_worksheet(names["coverage"])
     sheet.write_string(0, 0, _("Region"), header)
     for col, service_type in enumerate(matrix.service_types, start=1):
@@ -481,49 +421,42 @@ def _write(output, *, user, year, first, last, region, service, today, now, cita
     sheet.set_column(1, len(matrix.service_types), 16)
     sheet.set_row(0, 60)
 
-    tables = [
-        (
-            "coverage_cells",
-            coverage_rows(user=user, year=year, region=region, service=service, today=today, matrix=matrix),
-            MONEY_COLUMNS["coverage"],
-        ),
-    ]
+    rows, money_columns = coverage_sheet(matrix=matrix, year=year, today=today)
+    write_sheet(book, book.add_worksheet(names["coverage_cells"]), rows, money_columns=money_columns)
 
     # Money: national total by year first (the chart reads it), then every region and year.
-    money_sheet_rows = money_rows(
+    rows, _money_columns = money_sheet(
         user=user, year=year, first=first, last=last, region=region, service=service, today=today
     )
+    money_sheet_rows = list(rows)
     totals: dict[int, list[Decimal]] = {}
     for row in money_sheet_rows[1:]:
         totals.setdefault(row[2], [Decimal(0), Decimal(0)])
         totals[row[2]][0] += row[3]
         totals[row[2]][1] += row[4]
 
-    for key, rows, money_cols in tables:
-        write_sheet(book, book.add_worksheet(names[key]), rows, money_columns=money_cols)
-
-    money_sheet = book.add_worksheet(names["money"])
-    money_sheet.write_string(0, 0, _("year"), header)
-    money_sheet.write_string(0, 1, _("planned, ₸"), header)
-    money_sheet.write_string(0, 2, _("paid, ₸"), header)
+    money_sheet_ = book.add_worksheet(names["money"])
+    money_sheet_.write_string(0, 0, _("year"), header)
+    money_sheet_.write_string(0, 1, _("planned, ₸"), header)
+    money_sheet_.write_string(0, 2, _("paid, ₸"), header)
     years = sorted(totals)
     for i, y in enumerate(years, start=1):
-        money_sheet.write_number(i, 0, y)
-        money_sheet.write_number(i, 1, float(totals[y][0]), money_format)
-        money_sheet.write_number(i, 2, float(totals[y][1]), money_format)
+        money_sheet_.write_number(i, 0, y)
+        money_sheet_.write_number(i, 1, float(totals[y][0]), money_format)
+        money_sheet_.write_number(i, 2, float(totals[y][1]), money_format)
     start = len(years) + 3
     for c, title_text in enumerate(money_sheet_rows[0]):
-        money_sheet.write_string(start, c, title_text, header)
+        money_sheet_.write_string(start, c, title_text, header)
     for r, row in enumerate(money_sheet_rows[1:], start=start + 1):
-        money_sheet.write_string(r, 0, row[0])
-        money_sheet.write_string(r, 1, row[1])
-        money_sheet.write_number(r, 2, row[2])
+        money_sheet_.write_string(r, 0, row[0])
+        money_sheet_.write_string(r, 1, row[1])
+        money_sheet_.write_number(r, 2, row[2])
         for c in (3, 4, 5):
-            money_sheet.write_number(r, c, float(row[c]), money_format)
-    money_sheet.freeze_panes(1, 0)
-    money_sheet.autofilter(start, 0, start + len(money_sheet_rows) - 1, 5)
-    money_sheet.set_column(0, 0, 30)
-    money_sheet.set_column(1, 5, 18)
+            money_sheet_.write_number(r, c, float(row[c]), money_format)
+    money_sheet_.freeze_panes(1, 0)
+    money_sheet_.autofilter(start, 0, start + len(money_sheet_rows) - 1, 5)
+    money_sheet_.set_column(0, 0, 30)
+    money_sheet_.set_column(1, 5, 18)
     if years:
         chart = book.add_chart({"type": "column"})
         for col, name in ((1, _("planned")), (2, _("paid"))):
@@ -536,12 +469,39 @@ def _write(output, *, user, year, first, last, region, service, today, now, cita
             )
         chart.set_title({"name": _("Money by year, ₸")})
         chart.set_y_axis({"num_format": '#,##0 "₸"'})
-        money_sheet.insert_chart(0, 7, chart, {"x_scale": 1.6, "y_scale": 1.2})
+        money_sheet_.insert_chart(0, 7, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
     for key in ("stability", "uncovered", "flags", "contracts", "providers"):
-        rows = TABLES[key](user=user, year=year, first=first, last=last, region=region, service=service, today=today)
-        write_sheet(book, book.add_worksheet(names[key]), rows, money_columns=MONEY_COLUMNS.get(key, ()))
+        rows, money_columns = table_sheet(
+            key, user=user, year=year, first=first, last=last, region=region, service=service, today=today
+        )
+        worksheet = book.add_worksheet(names[key])
+        if key == "stability":
+            rows = list(rows)
+            count = write_sheet(book, worksheet, rows, money_columns=money_columns)
+            _colour_verdicts(book, worksheet, count, column=rows[0].index(_("verdict")))
+        else:
+            write_sheet(book, worksheet, rows, money_columns=money_columns)
     book.close()
+
+
+def _colour_verdicts(book, worksheet, count: int, *, column: int) -> None:
+    """Colour the verdicts of the Stability sheet like the page (conditional formats, which constant-memory mode
+    allows once the rows are written)."""
+    for verdict, (fill, text) in VERDICT_COLOURS.items():
+        label = str(Verdict(verdict).label).replace('"', '""')
+        worksheet.conditional_format(
+            1,
+            column,
+            max(count, 1),
+            column,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": f'"{label}"',
+                "format": book.add_format({"bg_color": fill, "font_color": text}),
+            },
+        )
 
 
 def workbook_bytes(**kwargs) -> bytes:

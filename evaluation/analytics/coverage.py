@@ -25,28 +25,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Contract, Payment, Report, ReportingPeriod
+from contracts.models import Contract, Payment, Report, ReportingPeriod, dated_q
 from core.models import Region, ServiceType
-from evaluation.analytics_util import (
-    ONE_DAY,
-    ZERO,
-    JoinedIds,
-    deadline_reached,
-    parse_ids,
-    per_thousand,
-    region_year_status,
-    serving_contracts,
-    share,
-    start_of_day,
-    submitted_bid_count,
-    table_regions,
-    table_service_types,
-    year_end,
-    year_start,
-)
+from core.util import start_of_day, year_end, year_start
+from evaluation.analytics.stats import ONE_DAY, ZERO, per_thousand, share
 from evaluation.models import RegionPopulation
 from providers.models import Provider, ServiceArea
 from tenders.models import MAX_DURATION_YEARS, Bid, Call
@@ -73,6 +72,69 @@ PROSPECT_CALL_STATUSES = frozenset({Call.Status.PUBLISHED, Call.Status.EVALUATIO
 
 CellKey = tuple[int, int]  # (region id, service type id)
 MONEY = models.DecimalField(max_digits=16, decimal_places=2)
+
+
+def region_status(region: Region, year: int) -> CellStatus | None:
+    """Return `n/a` when the region did not exist in the year, `no data` when the year is before the region's
+    data_from_year, else None: the year counts for the region (in coverage, stability and flags alike)."""
+    if not region.exists_in(year):
+        return CellStatus.NA
+    if region.data_from_year is not None and year < region.data_from_year:
+        return CellStatus.NO_DATA
+    return None
+
+
+# -- the regions and services of a table ---------------------------------------------------------------------------
+
+
+def _ids(items: Iterable[Model | int]) -> list[int]:
+    return [item if isinstance(item, int) else item.pk for item in items]
+
+
+def table_regions(regions: QuerySet[Region] | Iterable[Region | int] | Region | None = None) -> list[Region]:
+    """Return the regions of a table ordered by KATO: the first-level units unless a selection is given."""
+    if regions is None:
+        return list(Region.objects.filter(level=Region.Level.FIRST).order_by("kato"))
+    if isinstance(regions, Region):
+        regions = [regions]
+    if isinstance(regions, QuerySet):
+        return list(regions.order_by("kato"))
+    return list(Region.objects.filter(pk__in=_ids(regions)).order_by("kato"))
+
+
+def table_service_types(
+    service_types: QuerySet[ServiceType] | Iterable[ServiceType | int] | ServiceType | None = None,
+) -> list[ServiceType]:
+    """Return the service types of a table in their reference order: all unless a selection is given."""
+    if service_types is None:
+        return list(ServiceType.objects.order_by("id"))
+    if isinstance(service_types, ServiceType):
+        service_types = [service_types]
+    if isinstance(service_types, QuerySet):
+        return list(service_types.order_by("id"))
+    return list(ServiceType.objects.filter(pk__in=_ids(service_types)).order_by("id"))
+
+
+class JoinedIds(Aggregate):
+    """Return the group's values as one comma-separated string (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite),
+    so a grouped query can carry the ids behind each number; `parse_ids` reads it back."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(distinct)s%(expressions)s)"
+    allow_distinct = True
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Set on a copy, not passed as arguments: Aggregate.as_sql passes its own template when there is a filter.
+        clone = self.copy()
+        clone.function = "STRING_AGG"
+        clone.template = "%(function)s(%(distinct)s(%(expressions)s)::text, ',')"
+        return super(JoinedIds, clone).as_sql(compiler, connection, **extra_context)
+
+
+def parse_ids(joined: str | None) -> list[int]:
+    """Return the sorted ids of a JoinedIds value (None for an empty group)."""
+    return sorted(int(part) for part in joined.split(",")) if joined else []
 
 
 @dataclass
@@ -268,10 +330,10 @@ def coverage_matrix(
         .annotate(s=Sum("amount"))
         .values("s")
     )
-    continuing = Q(end_date__gt=last) & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=next_first))
+    continuing = dated_q(next_first, next_first)  # still serves on 1 January of the next year
     serving: dict[CellKey, dict] = {
         (r["region_id"], r["service_type_id"]): r
-        for r in serving_contracts(first, last)
+        for r in Contract.objects.serving_between(first, last)
         .filter(cell_q)
         .annotate(this_year=FilteredRelation("tranches", condition=Q(tranches__year=year)))
         .order_by()
@@ -287,13 +349,8 @@ def coverage_matrix(
 
     # Signed or pending contracts with a day in the next year (pending ones are unsigned, so the dates decide).
     next_contracts = set(
-        Contract.objects.filter(
-            Q(agency_signed_at__isnull=False, provider_signed_at__isnull=False) | Q(status=Contract.Status.PENDING)
-        )
+        Contract.objects.serving_between(next_first, next_last, pending=True)
         .filter(cell_q)
-        .filter(start_date__lte=next_last, end_date__gte=next_first)
-        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=next_first))
-        .exclude(terminated_on__lte=F("start_date"))
         .order_by()
         .values_list("region_id", "service_type_id")
         .distinct()
@@ -302,23 +359,25 @@ def coverage_matrix(
     # Public calls of the year or the next, by cell: the year's calls and failures, bids per call that reached its
     # deadline, and prospects for the next year. An awarded call is a prospect until its contract exists; from
     # then on the contract itself decides.
-    cutoff = start_of_day(today)
+    # Bids count only for calls whose deadline passed before the snapshot day began, so a deadline later that day
+    # never reveals how many bids exist.
     of_year = Q(start_year__lte=year, end_year__gte=year)
     of_next_year = Q(start_year__lte=year + 1, end_year__gte=year + 1)
     failed_q = Q(status=Call.Status.FAILED) | Q(status=Call.Status.CANCELLED, published_at__isnull=False)
-    reached = Q(deadline__lte=cutoff) & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=F("deadline")))
+    reached = Q(submitted_bids__isnull=False)
     prospect = Q(status__in=PROSPECT_CALL_STATUSES) & ~Q(status=Call.Status.AWARDED, has_contract=True)
     calls: dict[CellKey, dict] = {
         (r["region_id"], r["service_type_id"]): r
         for r in _calls_of_years(year, year + 1, cell_q)
-        .annotate(has_contract=Exists(Contract.objects.filter(call=OuterRef("pk"))), submitted=submitted_bid_count())
+        .with_submitted_bids(start_of_day(today))
+        .annotate(has_contract=Exists(Contract.objects.filter(call=OuterRef("pk"))))
         .order_by()
         .values("region_id", "service_type_id")
         .annotate(
             ids=JoinedIds("id", filter=of_year),
             failed_ids=JoinedIds("id", filter=of_year & failed_q),
             past_deadline=Count("id", filter=of_year & reached),
-            bids=Sum(Case(When(of_year & reached, then=F("submitted")), default=0)),  # counted only where needed
+            bids=Sum("submitted_bids", filter=of_year & reached),
             prospects=Count("id", filter=of_next_year & prospect),
         )
     }
@@ -330,7 +389,7 @@ def coverage_matrix(
             status=Report.Status.ACCEPTED,
             period__kind=ReportingPeriod.Kind.ANNUAL,
             period__year=year,
-            period__contract__in=serving_contracts(first, last).filter(cell_q).values("pk"),
+            period__contract__in=Contract.objects.serving_between(first, last).filter(cell_q).values("pk"),
         )
         .order_by()
         .values("period__contract__region_id", "period__contract__service_type_id")
@@ -346,7 +405,7 @@ def coverage_matrix(
     lookback_last = year_end(year - 1)
     last_served: dict[CellKey, dt.date] = {}
     for r in (
-        serving_contracts(year_start(year - GAP_LOOKBACK_YEARS), lookback_last)
+        Contract.objects.serving_between(year_start(year - GAP_LOOKBACK_YEARS), lookback_last)
         .filter(cell_q)
         .order_by()
         .values("region_id", "service_type_id")
@@ -362,13 +421,13 @@ def coverage_matrix(
 
     cells = []
     for region in region_list:
-        region_status = region_year_status(region, year)
+        not_applicable = region_status(region, year)
         for service in service_list:
             key = (region.pk, service.pk)
             cell = Cell(region=region, service_type=service, year=year, status=CellStatus.NEVER)
             cell.population = population.get(region.pk)
-            if region_status is not None:
-                cell.status = CellStatus(region_status)
+            if not_applicable is not None:
+                cell.status = not_applicable
                 cells.append(cell)
                 continue
             contracts = serving.get(key)
@@ -472,8 +531,6 @@ def uncovered_cells(
     keys = {(c.region.pk, c.service_type.pk) for c in cells}
     region_ids = sorted({k[0] for k in keys})
     service_ids = sorted({k[1] for k in keys})
-    cutoff = start_of_day(today)
-
     tried: dict[CellKey, list[TriedCall]] = defaultdict(list)
     tried_cell: dict[int, CellKey] = {}
     tried_calls = (
@@ -483,27 +540,17 @@ def uncovered_cells(
         .filter(start_year__lte=year, end_year__gte=year - GAP_LOOKBACK_YEARS)
     )
     for row in (
-        tried_calls.annotate(submitted=submitted_bid_count())
+        tried_calls.with_submitted_bids(start_of_day(today))
         .order_by("-start_year", "id")
         .values_list(
-            "id",
-            "region_id",
-            "service_type_id",
-            "number",
-            "status",
-            "start_year",
-            "end_year",
-            "deadline",
-            "cancelled_at",
-            "submitted",
+            "id", "region_id", "service_type_id", "number", "status", "start_year", "end_year", "submitted_bids"
         )
     ):
-        call_id, region_id, service_id, number, status, start_year, end_year, deadline, cancelled_at, submitted = row
+        call_id, region_id, service_id, number, status, start_year, end_year, submitted = row
         key = (region_id, service_id)
         if key not in keys:
             continue
-        known = submitted if deadline_reached(deadline, cancelled_at, cutoff) else None
-        tried[key].append(TriedCall(call_id, number, status, start_year, end_year, known))
+        tried[key].append(TriedCall(call_id, number, status, start_year, end_year, submitted))
         tried_cell[call_id] = key
 
     bidders: dict[CellKey, set[int]] = defaultdict(set)

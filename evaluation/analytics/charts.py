@@ -1,7 +1,10 @@
-"""Server-side SVG charts: no script, no inline style, so they work under the content security policy.
+"""Every colour of the analytics, and the server-side SVG charts: no script, no inline style, so they work under the
+content security policy.
 
-Every chart carries a <title> and a <desc> and shows its numbers as text, never colour alone. Text is escaped here;
-coordinates are numbers formatted here.
+The status colours of coverage cells and stability verdicts are defined here once: the pages' CSS classes
+(`cell-<status>`, `verdict-<verdict>`, served by views.StatusStylesView) and the workbook's cell formats both come
+from them. Every chart carries a <title> and a <desc> and shows its numbers as text, never colour alone. Text is
+escaped here; coordinates are numbers formatted here.
 """
 
 from __future__ import annotations
@@ -11,16 +14,39 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
+from core.models import Region
 from core.templatetags.gsz import group_number
+from evaluation.analytics.coverage import CellStatus
+from evaluation.analytics.stability import Verdict
 
 PLANNED = "#0d6efd"
 PAID = "#20c997"
 GRID = "#dee2e6"
 TEXT = "#212529"
 _ids = itertools.count(1)
+
+# (fill, text) of each status: text and colour together, never colour alone.
+CELL_COLOURS: dict[str, tuple[str, str]] = {
+    CellStatus.COVERED: ("#198754", "#ffffff"),
+    CellStatus.ENDING: ("#a3cfbb", "#212529"),
+    CellStatus.FAILED: ("#dc3545", "#ffffff"),
+    CellStatus.GAP: ("#fd7e14", "#212529"),
+    CellStatus.NEVER: ("#6f1d1b", "#ffffff"),
+    CellStatus.NA: ("#e9ecef", "#6c757d"),
+    CellStatus.NO_DATA: ("#f8f9fa", "#6c757d"),
+}
+VERDICT_COLOURS: dict[str, tuple[str, str]] = {
+    Verdict.UNFUNDED: ("#6f1d1b", "#ffffff"),
+    Verdict.INTERRUPTED: ("#dc3545", "#ffffff"),
+    Verdict.VOLATILE: ("#ffc107", "#212529"),
+    Verdict.STABLE: ("#198754", "#ffffff"),
+    Verdict.NO_DATA: ("#e9ecef", "#6c757d"),
+}
 
 
 def short_money(value: Decimal | float) -> str:
@@ -153,3 +179,25 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, size: int =
         out.append("</a>")
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped, every number formatted here
+
+
+def short_name(region: Region) -> str:
+    """Return a region's name for a tile: without the word for 'city' (the regions keep theirs, so Almaty city and
+    Almaty Region stay apart)."""
+    words = [w for w in region.name.split() if w.lower() not in {"город", "қаласы"}]
+    return " ".join(words) or region.name
+
+
+def coverage_tiles(matrix, year: int) -> list[Tile]:
+    """Return the tiles of a coverage matrix's regions: covered of applicable services, linked to the heatmap."""
+    return [
+        Tile(
+            row=rc.region.tile_row,
+            col=rc.region.tile_col,
+            name=short_name(rc.region),
+            label=f"{rc.covered} / {rc.applicable}" if rc.applicable else _("no data"),
+            share=rc.share,
+            url=reverse("evaluation:coverage") + f"?year={year}&region={rc.region.pk}#heatmap",
+        )
+        for rc in matrix.region_coverage
+    ]

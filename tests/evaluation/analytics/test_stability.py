@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Tranche
-from evaluation.stability import (
+from evaluation.analytics.stability import (
     Thresholds,
     Verdict,
     agency_stability,
@@ -332,6 +332,25 @@ def test_single_bid_and_failed_call_shares():
     assert (row.single_bid_share, row.failed_call_share) == (Decimal("0.6"), Decimal("0.6"))
 
 
+def test_a_call_cancelled_before_its_deadline_keeps_its_bids_out_of_the_single_bid_share():
+    # Cancelled after publication, before its deadline, with one submitted bid: it ended (failed-call share), but its
+    # sealed bid counts in no statistic, so it is no single-bid call.
+    deadline = f.almaty(dt.date(2024, 12, 1), 18)
+    f.closed_call(
+        start_year=2025,
+        status=Call.Status.CANCELLED,
+        service_code=FS,
+        region_code="35",
+        bids=1,
+        deadline=deadline,
+        cancelled_at=deadline - dt.timedelta(days=3),
+    )
+
+    row = row_of(table(), "35", FS)
+
+    assert (row.calls_ended, row.failed_calls, row.single_bid_calls) == (1, 1, 0)
+
+
 # -- providers and agencies -------------------------------------------------------------------------------------------
 
 
@@ -364,6 +383,29 @@ def test_provider_and_agency_stability():
     assert close(first.cv, Decimal("0.24").sqrt() / Decimal("0.6"))
     assert (first.years_funded, first.longest_run) == (3, 2)
     assert [(d.year, d.next_year) for d in first.drops] == [(2022, 2023)]
+
+
+def test_providers_and_agencies_get_the_verdict_of_a_cell_by_the_same_rule():
+    gappy, steady, shrinking = f.ProviderFactory(), f.ProviderFactory(), f.ProviderFactory()
+    agency = f.AgencyFactory(region=f.region("75"))
+    # 2021, 2022 and 2024: no contract serves 2023, nor 2025 (trailing, up to 31 December 2025): 365 + 365 days.
+    yearly({2021: M, 2022: M, 2024: M}, provider=gappy, agency=agency)
+    # every year, the same money: no gap, a CV of 0, no drop.
+    yearly({y: M for y in range(2021, 2026)}, provider=steady, region_code="71", service_code=FS)
+    # every year, but 2 M then 1 M from 2023: no gap, a drop of 50 % from 2022 to 2023.
+    yearly({2021: 2 * M, 2022: 2 * M, 2023: M, 2024: M, 2025: M}, provider=shrinking, region_code="35")
+
+    rows = {r.provider: r for r in provider_stability(2021, 2025, today=TODAY)}
+    (idle,) = provider_stability(2021, 2025, today=TODAY, providers=[f.ProviderFactory()])
+    agencies = {r.agency: r for r in agency_stability(2021, 2025, today=TODAY)}
+
+    assert (rows[gappy].gap_days, rows[gappy].longest_gap, rows[gappy].verdict) == (730, 365, Verdict.INTERRUPTED)
+    assert (rows[steady].gap_days, rows[steady].cv, rows[steady].verdict) == (0, 0, Verdict.STABLE)
+    assert (rows[shrinking].gap_days, rows[shrinking].verdict) == (0, Verdict.VOLATILE)
+    assert [(d.year, d.next_year) for d in rows[shrinking].drops] == [(2022, 2023)]
+    assert (idle.gap_days, idle.longest_gap, idle.verdict) == (None, None, Verdict.UNFUNDED)
+    assert idle.verdict_label == Verdict.UNFUNDED.label
+    assert (agencies[agency].gap_days, agencies[agency].verdict) == (730, Verdict.INTERRUPTED)
 
 
 def test_provider_selection_includes_unfunded_ones():

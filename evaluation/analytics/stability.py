@@ -37,29 +37,22 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Tranche
+from contracts.models import Contract, Tranche, last_serving_day
 from core.models import Agency, Region, ServiceType
-from evaluation.analytics_util import (
+from core.util import start_of_day, year_end, year_start
+from evaluation.analytics.coverage import region_status, table_regions, table_service_types
+from evaluation.analytics.money import money_by, tranches
+from evaluation.analytics.stats import (
     ZERO,
+    Interval,
     YearChange,
     coefficient_of_variation,
-    gsz_decimal,
-    last_serving_day,
+    gap_runs,
+    gap_totals,
     longest_run,
     median,
-    merge_intervals,
-    region_year_status,
-    run_days,
-    serving_contracts,
-    serving_tranches,
     share,
-    submitted_bid_count,
-    table_regions,
-    table_service_types,
-    uncovered_runs,
     year_changes,
-    year_end,
-    year_start,
 )
 from providers.models import Provider
 from tenders.models import MAX_DURATION_YEARS, Call
@@ -83,6 +76,11 @@ class Thresholds:
     drop: Decimal
     cv: Decimal
     gap_days: int
+
+
+def gsz_decimal(name: str) -> Decimal:
+    """Return a GSZ setting as an exact Decimal (0.3 stays 0.3, not a binary float)."""
+    return Decimal(str(settings.GSZ[name]))
 
 
 def thresholds() -> Thresholds:
@@ -139,11 +137,12 @@ class StabilityRow:
         return Verdict(self.verdict).label
 
 
-@dataclass
-class ProviderStabilityRow:
-    """Money of one provider by year over the window, and how dependent it is on its largest agency."""
+@dataclass(kw_only=True)
+class PartyStabilityRow:
+    """Money of one provider or one agency by year over the window, judged by the same verdict as a region ×
+    service: gap days count the days on which none of its contracts serves (from its first contract in the window
+    up to the window's end or today), and drops and the coefficient of variation are those of its yearly money."""
 
-    provider: Provider
     years: list[int]
     money: dict[int, Decimal]
     total: Decimal
@@ -151,30 +150,33 @@ class ProviderStabilityRow:
     cv: Decimal
     years_funded: int
     longest_run: int  # consecutive years with money
+    gap_days: int | None  # None when none of its contracts serves in the window
+    longest_gap: int | None
+    verdict: str
+
+    @property
+    def drops(self) -> list[YearChange]:
+        return [c for c in self.changes if c.is_drop]
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict(self.verdict).label
+
+
+@dataclass(kw_only=True)
+class ProviderStabilityRow(PartyStabilityRow):
+    """A provider's money by year over the window, and how dependent it is on its largest agency."""
+
+    provider: Provider
     largest_agency: Agency | None
     largest_agency_share: Decimal | None
 
-    @property
-    def drops(self) -> list[YearChange]:
-        return [c for c in self.changes if c.is_drop]
 
-
-@dataclass
-class AgencyStabilityRow:
-    """Money one agency spent by year over the window."""
+@dataclass(kw_only=True)
+class AgencyStabilityRow(PartyStabilityRow):
+    """The money one agency spent by year over the window."""
 
     agency: Agency
-    years: list[int]
-    money: dict[int, Decimal]
-    total: Decimal
-    changes: list[YearChange]
-    cv: Decimal
-    years_funded: int
-    longest_run: int
-
-    @property
-    def drops(self) -> list[YearChange]:
-        return [c for c in self.changes if c.is_drop]
 
 
 def verdict_of(
@@ -218,7 +220,7 @@ def stability_table(
     multi: dict[tuple, Decimal] = defaultdict(Decimal)
     provider_money: dict[tuple, dict[int, Decimal]] = defaultdict(dict)
     for r in (
-        serving_tranches(range(first_year, last_year + 1))
+        Tranche.objects.serving(range(first_year, last_year + 1))
         .filter(contract__region_id__in=region_ids, contract__service_type_id__in=service_ids)
         .order_by()
         .values("contract__region_id", "contract__service_type_id", "year", "contract__provider_id")
@@ -235,7 +237,7 @@ def stability_table(
     starts_in_window = Q(start_date__gte=window_first)
     contracts: dict[tuple, list[tuple]] = defaultdict(list)
     for row in (
-        serving_contracts(window_first, window_last)
+        Contract.objects.serving_between(window_first, window_last)
         .filter(region_id__in=region_ids, service_type_id__in=service_ids)
         .annotate(
             signed_day=Case(
@@ -261,7 +263,8 @@ def stability_table(
     ):
         contracts[(row[0], row[1])].append(row[2:])
 
-    # Calls that ended awarded, failed or cancelled after publication, by cell and years.
+    # Calls that ended awarded, failed or cancelled after publication, by cell and years; a call's bids count only
+    # once its deadline passed before the snapshot day (never for a call cancelled before its deadline).
     calls: dict[tuple, list[tuple[int, int, int, int, int]]] = defaultdict(list)
     for r in (
         Call.objects.filter(region_id__in=region_ids, service_type_id__in=service_ids)
@@ -269,14 +272,15 @@ def stability_table(
             Q(status__in=[Call.Status.AWARDED, Call.Status.FAILED])
             | Q(status=Call.Status.CANCELLED, published_at__isnull=False)
         )
-        .annotate(end_year=F("start_year") + F("duration_years") - 1, submitted=submitted_bid_count())
+        .with_submitted_bids(start_of_day(today))
+        .annotate(end_year=F("start_year") + F("duration_years") - 1)
         .filter(start_year__lte=last_year, start_year__gte=first_year - MAX_DURATION_YEARS + 1)
         .filter(end_year__gte=first_year)
         .order_by()
         .values("region_id", "service_type_id", "start_year", "end_year")
         .annotate(
             ended=Count("pk"),
-            single=Count("pk", filter=Q(submitted=1)),
+            single=Count("pk", filter=Q(submitted_bids=1)),
             failed=Count("pk", filter=~Q(status=Call.Status.AWARDED)),
         )
     ):
@@ -286,7 +290,7 @@ def stability_table(
 
     rows = []
     for region in region_list:
-        years = [y for y in range(first_year, last_year + 1) if region_year_status(region, y) is None]
+        years = [y for y in range(first_year, last_year + 1) if region_status(region, y) is None]
         for service in service_list:
             key = (region.pk, service.pk)
             rows.append(
@@ -346,13 +350,10 @@ def _row(
             if start >= window_first and signed_day is not None:
                 base = year_start(tranche_year if tranche_year is not None else start.year)
                 late.append((max(start, signed_day) - base).days)
-        if intervals:
-            span_first = max(window_first, min(i[0] for i in intervals))
-            span_last = min(window_last, today)
-            if span_first <= span_last:
-                gaps = uncovered_runs(merge_intervals(intervals), span_first, span_last)
-            gap_days = sum(run_days(g) for g in gaps)
-            longest_gap = max((run_days(g) for g in gaps), default=0)
+        runs = gap_runs(intervals, window_first, window_last, today)
+        if runs is not None:
+            gaps = runs
+            gap_days, longest_gap = gap_totals(runs)
         for year in sorted(providers_by_year):
             serving_providers, amounts = providers_by_year[year], provider_money.get(year, {})
             main[year] = min(serving_providers | set(amounts), key=lambda p: (-amounts.get(p, ZERO), p))
@@ -397,16 +398,40 @@ def _row(
     )
 
 
-def _series(years: list[int], amounts: dict[int, Decimal], limits: Thresholds) -> dict:
+def _party_intervals(field_name: str, first: dt.date, last: dt.date, ids: list[int] | None) -> dict[int, list]:
+    """Return the serving intervals of the contracts serving first … last, by provider or agency (one query)."""
+    contracts = Contract.objects.serving_between(first, last)
+    if ids is not None:
+        contracts = contracts.filter(**{f"{field_name}__in": ids})
+    intervals: dict[int, list[Interval]] = defaultdict(list)
+    for party, start, end, terminated_on in contracts.order_by().values_list(
+        field_name, "start_date", "end_date", "terminated_on"
+    ):
+        intervals[party].append((start, last_serving_day(end, terminated_on)))
+    return intervals
+
+
+def _party(
+    years: list[int], amounts: dict[int, Decimal], intervals: list[Interval], today: dt.date, limits: Thresholds
+) -> dict:
+    """Return the figures and the verdict of one provider or agency (the fields of PartyStabilityRow)."""
     money = {y: amounts.get(y, ZERO) for y in years}
+    total = sum(money.values(), ZERO)
+    changes = year_changes(money, years, limits.drop)
+    cv = coefficient_of_variation(list(money.values())) or ZERO
+    runs = gap_runs(intervals, year_start(years[0]), year_end(years[-1]), today)
+    gap_days, longest_gap = gap_totals(runs) if runs is not None else (None, None)
     return {
         "years": years,
         "money": money,
-        "total": sum(money.values(), ZERO),
-        "changes": year_changes(money, years, limits.drop),
-        "cv": coefficient_of_variation(list(money.values())) or ZERO,
+        "total": total,
+        "changes": changes,
+        "cv": cv,
         "years_funded": sum(1 for v in money.values() if v > 0),
         "longest_run": longest_run(years, [y for y, v in money.items() if v > 0]),
+        "gap_days": gap_days,
+        "longest_gap": longest_gap,
+        "verdict": verdict_of(total=total, longest_gap=longest_gap, cv=cv, changes=changes, limits=limits),
     }
 
 
@@ -417,53 +442,40 @@ def provider_stability(
     today: dt.date,
     providers: QuerySet[Provider] | Iterable[Provider | int] | None = None,
 ) -> list[ProviderStabilityRow]:
-    """Return each provider's money by year over the window (tranches of contracts serving the year), its
-    coefficient of variation, drops, longest run of funded years and the share of its money from its largest agency
-    (ties to the lower agency id). Without a selection: the providers with money in the window, most money first."""
+    """Return each provider's money by year over the window (money.money_by: tranches of contracts serving the
+    year), its coefficient of variation, drops, longest run of funded years, gap days, verdict and the share of its
+    money from its largest agency (ties to the lower agency id). Without a selection: the providers with money in
+    the window, most money first."""
     limits = thresholds()
     years = list(range(first_year, last_year + 1))
-    tranches = serving_tranches(years)
-    if providers is not None:
-        ids = [p if isinstance(p, int) else p.pk for p in providers]
-        tranches = tranches.filter(contract__provider_id__in=ids)
-    by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for provider_id, year, total in (
-        tranches.order_by()
-        .values("contract__provider_id", "year")
-        .annotate(total=Sum("amount"))
-        .values_list("contract__provider_id", "year", "total")
-    ):
-        by_year[provider_id][year] = total
-    by_agency: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for provider_id, agency_id, total in (
-        tranches.order_by()
-        .values("contract__provider_id", "contract__agency_id")
-        .annotate(total=Sum("amount"))
-        .values_list("contract__provider_id", "contract__agency_id", "total")
-    ):
-        by_agency[provider_id][agency_id] = total
+    ids = [p if isinstance(p, int) else p.pk for p in providers] if providers is not None else None
+    by_year: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    by_agency: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for (provider_id, agency_id), money in money_by(
+        first_year, last_year, by=("provider", "agency"), provider=ids, paid=False
+    ).items():
+        for year, (planned, _paid) in money.items():
+            by_year[provider_id][year] += planned
+            by_agency[provider_id][agency_id] += planned
+    intervals = _party_intervals("provider_id", year_start(first_year), year_end(last_year), ids)
     # Objects by subquery, not by a list of ids: one query whatever their number (SQLite splits long lists).
-    chosen = (
-        Provider.objects.filter(pk__in=ids)
-        if providers is not None
-        else Provider.objects.filter(pk__in=tranches.values("contract__provider_id"))
-    )
+    window = tranches(first_year, last_year, provider=ids)
+    chosen = Provider.objects.filter(pk__in=ids if ids is not None else window.values("contract__provider_id"))
     provider_objects = {p.pk: p for p in chosen}
-    wanted = ids if providers is not None else list(by_year)
-    agency_objects = {a.pk: a for a in Agency.objects.filter(pk__in=tranches.values("contract__agency_id"))}
+    agency_objects = {a.pk: a for a in Agency.objects.filter(pk__in=window.values("contract__agency_id"))}
     rows = []
-    for provider_id in wanted:
+    for provider_id in ids if ids is not None else list(by_year):
         if provider_id not in provider_objects:
             continue
-        series = _series(years, by_year.get(provider_id, {}), limits)
+        figures = _party(years, by_year.get(provider_id, {}), intervals.get(provider_id, []), today, limits)
         agencies = by_agency.get(provider_id, {})
         largest = min(agencies, key=lambda a: (-agencies[a], a)) if agencies else None
         rows.append(
             ProviderStabilityRow(
                 provider=provider_objects[provider_id],
                 largest_agency=agency_objects.get(largest) if largest else None,
-                largest_agency_share=share(agencies[largest], series["total"]) if largest else None,
-                **series,
+                largest_agency_share=share(agencies[largest], figures["total"]) if largest else None,
+                **figures,
             )
         )
     rows.sort(key=lambda r: (-r.total, r.provider.pk))
@@ -477,29 +489,25 @@ def agency_stability(
     today: dt.date,
     agencies: QuerySet[Agency] | Iterable[Agency | int] | None = None,
 ) -> list[AgencyStabilityRow]:
-    """Return each agency's money by year over the window (tranches of its contracts serving the year), its
-    coefficient of variation, drops and longest run of funded years. Without a selection: the agencies with money
-    in the window, most money first."""
+    """Return each agency's money by year over the window (money.money_by: tranches of its contracts serving the
+    year), its coefficient of variation, drops, longest run of funded years, gap days and verdict. Without a
+    selection: the agencies with money in the window, most money first."""
     limits = thresholds()
     years = list(range(first_year, last_year + 1))
-    tranches = serving_tranches(years)
-    if agencies is not None:
-        ids = [a if isinstance(a, int) else a.pk for a in agencies]
-        tranches = tranches.filter(contract__agency_id__in=ids)
-    by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for agency_id, year, total in (
-        tranches.order_by()
-        .values("contract__agency_id", "year")
-        .annotate(total=Sum("amount"))
-        .values_list("contract__agency_id", "year", "total")
-    ):
-        by_year[agency_id][year] = total
-    wanted = ids if agencies is not None else list(by_year)
-    chosen = Agency.objects.filter(pk__in=ids if agencies is not None else tranches.values("contract__agency_id"))
+    ids = [a if isinstance(a, int) else a.pk for a in agencies] if agencies is not None else None
+    by_year = {
+        agency_id: {year: planned for year, (planned, _paid) in money.items()}
+        for (agency_id,), money in money_by(first_year, last_year, by=("agency",), agency=ids, paid=False).items()
+    }
+    intervals = _party_intervals("agency_id", year_start(first_year), year_end(last_year), ids)
+    window = tranches(first_year, last_year, agency=ids)
+    chosen = Agency.objects.filter(pk__in=ids if ids is not None else window.values("contract__agency_id"))
     agency_objects = {a.pk: a for a in chosen}
     rows = [
-        AgencyStabilityRow(agency=agency_objects[a], **_series(years, by_year.get(a, {}), limits))
-        for a in wanted
+        AgencyStabilityRow(
+            agency=agency_objects[a], **_party(years, by_year.get(a, {}), intervals.get(a, []), today, limits)
+        )
+        for a in (ids if ids is not None else list(by_year))
         if a in agency_objects
     ]
     rows.sort(key=lambda r: (-r.total, r.agency.pk))

@@ -21,19 +21,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Target
+from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Target, Tranche, signed_q
 from core.models import Agency, Region, ServiceType
 from core.templatetags.gsz import money
-from evaluation.analytics_util import (
-    ZERO,
-    local_date,
-    region_year_status,
-    serving_tranches,
-    start_of_day,
-    table_regions,
-)
+from core.util import local_date, start_of_day
+from evaluation.analytics.coverage import region_status, table_regions
+from evaluation.analytics.stability import default_window
+from evaluation.analytics.stats import ZERO
 from evaluation.models import RegionPopulation
-from evaluation.stability import default_window
 from tenders.models import ABNORMALLY_LOW_SHARE, Bid, Call
 
 SHORT_WINDOW_DAYS = 7
@@ -41,9 +36,6 @@ LATE_SIGNATURE_DAYS = 15
 CONCENTRATION_SHARE = Decimal("0.5")
 CONCENTRATION_MIN_AWARDS = 2
 MONEY = models.DecimalField(max_digits=16, decimal_places=2)
-# The statuses of a bid that was submitted when the deadline passed (as BidQuerySet.submitted_at_deadline, spelled
-# out so the flags can count bids in a join instead of a subquery per call).
-SUBMITTED_BID_STATUSES = [s for s in Bid.Status.values if s not in (Bid.Status.DRAFT, Bid.Status.WITHDRAWN)]
 
 
 class FlagKind(models.TextChoices):
@@ -211,14 +203,7 @@ def red_flags(
         )
 
     if FlagKind.SINGLE_BID in wanted:
-        for row in (
-            calls()
-            .filter(deadline__lte=cutoff)
-            .exclude(status=Call.Status.CANCELLED, cancelled_at__lt=F("deadline"))
-            .annotate(submitted=Count("bids", filter=Q(bids__status__in=SUBMITTED_BID_STATUSES)))
-            .filter(submitted=1)
-            .values_list(*call_fields)
-        ):
+        for row in calls().with_submitted_bids(cutoff).filter(submitted_bids=1).values_list(*call_fields):
             add_call(FlagKind.SINGLE_BID, row, gettext("1 bid submitted by the deadline"))
 
     if FlagKind.SHORT_WINDOW in wanted:
@@ -267,16 +252,15 @@ def red_flags(
                 add_call(FlagKind.LOW_PRICE, row, detail)
 
     if FlagKind.OTHERS_REJECTED in wanted:
-        others = [status for status in SUBMITTED_BID_STATUSES if status != Bid.Status.WINNER]
+        # A winner, at least one rejected bid, and no other submitted bid that is neither the winner nor rejected.
+        submitted = Bid.objects.submitted_at_deadline().filter(call=OuterRef("pk"))
         for row in (
             calls()
-            .annotate(
-                winners=Count("bids", filter=Q(bids__status=Bid.Status.WINNER)),
-                others=Count("bids", filter=Q(bids__status__in=others)),
-                rejected=Count("bids", filter=Q(bids__status=Bid.Status.REJECTED)),
-            )
-            .filter(winners__gte=1, others__gte=1, rejected=F("others"))
-            .values_list(*call_fields, "others")
+            .filter(Exists(submitted.filter(status=Bid.Status.WINNER)))
+            .exclude(Exists(submitted.exclude(status__in=[Bid.Status.WINNER, Bid.Status.REJECTED])))
+            .annotate(rejected=Count("bids", filter=Q(bids__status=Bid.Status.REJECTED)))
+            .filter(rejected__gte=1)
+            .values_list(*call_fields, "rejected")
         ):
             detail = gettext("%(n)d other submitted bids, all rejected") % {"n": row[6]}
             add_call(FlagKind.OTHERS_REJECTED, row, detail)
@@ -338,9 +322,7 @@ def red_flags(
         _late_payments(builder, scope, year, today)
 
     if FlagKind.OVERDUE_REPORTS in wanted:
-        periods = ReportingPeriod.objects.overdue(today).filter(
-            contract__agency_signed_at__isnull=False, contract__provider_signed_at__isnull=False
-        )
+        periods = ReportingPeriod.objects.overdue(today).filter(signed_q("contract__"))
         periods = periods.exclude(start__gte=F("contract__terminated_on"))  # periods after a termination never run
         if year is not None:
             periods = periods.filter(year=year)
@@ -378,7 +360,7 @@ def _concentration(builder: _Builder, window: tuple[int, int], region_id: int | 
     first, last = window
     if year is not None and not first <= year <= last:
         return
-    tranches = serving_tranches(range(first, last + 1))
+    tranches = Tranche.objects.serving(range(first, last + 1))
     if region_id is not None:
         tranches = tranches.filter(contract__region_id=region_id)
     by_cell: dict[tuple[int, int], list[tuple[int, Decimal, int]]] = defaultdict(list)
@@ -425,7 +407,7 @@ def _late_signatures(
     """Flag contracts whose later signature came more than 15 days after the award, unsigned ones counted up to
     today, and awarded calls still without a contract after 15 days."""
     near = dt.timedelta(days=LATE_SIGNATURE_DAYS - 1)  # the database narrows by hours, calendar days decide
-    signed = Q(agency_signed_at__isnull=False, provider_signed_at__isnull=False)
+    signed = signed_q()
     late_signed = signed & (
         Q(agency_signed_at__gt=F("call__decided_at") + near) | Q(provider_signed_at__gt=F("call__decided_at") + near)
     )
@@ -484,7 +466,7 @@ def _late_signatures(
 def _late_payments(builder: _Builder, scope: Scope, year: int | None, today: dt.date) -> None:
     """Flag tranches with a fixed-part payment after the planned date, or whose planned date has passed (before any
     termination) with the fixed part not fully paid by today: two grouped queries, one flag per tranche."""
-    tranches = scope(serving_tranches([year] if year is not None else None), "contract__")
+    tranches = scope(Tranche.objects.serving([year] if year is not None else None), "contract__")
     fields = (
         "contract_id",
         "contract__number",
@@ -551,7 +533,7 @@ def _missing_reports(add_contract: AddRow, scope: Scope, year: int | None, today
     ended = Q(year__lt=today.year) | (
         Q(year=today.year) & (Q(contract__end_date__lt=today) | Q(contract__terminated_on__lte=today))
     )
-    tranches = serving_tranches([year] if year is not None else None).filter(ended)
+    tranches = Tranche.objects.serving([year] if year is not None else None).filter(ended)
     fields = ("contract_id", "contract__number", "contract__region_id", "contract__service_type_id")
     for row in (
         scope(tranches, "contract__")
@@ -611,7 +593,7 @@ def _missing_population(builder: _Builder, region_id: int | None, year: int | No
     )
     for region in regions:
         for y in years:
-            if region_year_status(region, y) is None and (region.pk, y) not in entered:
+            if region_status(region, y) is None and (region.pk, y) not in entered:
                 builder.add(
                     FlagKind.MISSING_DATA,
                     region_id=region.pk,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from contracts.models import Contract, Payment, ReportingPeriod, Tranche
-from evaluation.flags import RULES, FlagKind, red_flags
+from evaluation.analytics.flags import RULES, FlagKind, red_flags
 from tenders.models import Bid, Call
 from tests import factories as f
 
