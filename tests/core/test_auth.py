@@ -19,12 +19,6 @@ LIMIT = settings.GSZ["LOGIN_FAILURE_LIMIT"]
 LOCKOUT = dt.timedelta(minutes=settings.GSZ["LOGIN_LOCKOUT_MINUTES"])
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """Hash passwords cheaply: these tests log in dozens of times (autouse, so users are created after it)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(client, username: str, password: str = factories.PASSWORD, ip: str = HOME_IP):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
 

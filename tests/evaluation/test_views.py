@@ -16,8 +16,7 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english():
     with translation.override("en"):
         yield
 

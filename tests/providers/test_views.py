@@ -25,11 +25,6 @@ NEW_BIN = factories.valid_bin(7777)
 PASSWORD = "Сложный-пароль-2026"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def en_client(client):
     """A client reading the site in English, so assertions do not depend on the Russian catalogue."""
