@@ -380,10 +380,11 @@ class DocumentUploadView(ContractActionMixin, View):
         )
 
 
-class DocumentView(ContractActionMixin, View):
+class DocumentView(View):
     def get(self, request, pk, doc):
-        contract = self.get_contract(request, pk, permissions.can_see_details)
-        document = get_object_or_404(ContractDocument, contract=contract, pk=doc)
+        # The contract is public, but its documents are details: outside the user's scope they are hidden (404).
+        documents = ContractDocument.objects.filter(contract__in=Contract.objects.in_scope(request.user))
+        document = get_object_or_404(documents, contract_id=pk, pk=doc)
         return document_response(document.file, document.original_name or document.title)
 
 

@@ -1311,7 +1311,7 @@ def contract_amendments(key: str) -> Callable[[Objects], Any]:
 
 PARTIES = logged_in(403, officer=302, ngo=302)  # both signatories act; every contract is public, so 403 for the rest
 CONTRACT_OFFICERS = logged_in(403, officer=302)  # payments, amendments: the agency's officers
-CONTRACT_DETAILS = logged_in(403, officer=200, ngo=200, committee=200, admin=200)  # the parties, committee, admins
+CONTRACT_DETAILS = logged_in(404, officer=200, ngo=200, committee=200, admin=200)  # the parties, committee, admins
 REPORT_READERS = logged_in(404, officer=200, ngo=200, committee=200, admin=200)  # reports are outside others' scope
 REPORT_REVIEWERS = logged_in(403, officer=302, other_officer=404, expert=404, other_ngo=404)
 
@@ -1408,8 +1408,7 @@ CONTRACT_CASES = [
         state=count(ContractDocument),
         changes=frozenset({"officer", "ngo"}),
     ),
-    # The contract is public, its documents are details: the view finds the contract, then refuses (403), whereas
-    # DESIGN.md's "a row outside their scope gets 404" would hide the document (reports are hidden: 404).
+    # The contract is public, its documents are details: outside the user's scope a document is hidden (404).
     Case(
         "contracts:document",
         CONTRACT_DETAILS,

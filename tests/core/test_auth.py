@@ -43,7 +43,7 @@ def test_the_right_password_logs_in_and_goes_to_the_dashboard(client, ngo_user):
 def test_a_wrong_password_does_not_log_in(client, ngo_user):
     response = log_in(client, "ngo", "wrong-password")
     assert response.status_code == 200
-    assert response.context["form"].errors
+    assert [error.code for error in response.context["form"].non_field_errors().as_data()] == ["invalid_login"]
     assert not logged_in(client)
 
 
