@@ -2,12 +2,15 @@
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
+from core.documents import private_storage
 from core.models import Region
 from core.reference import load_reference
 from tests import factories
@@ -86,6 +89,24 @@ def clock():
 
     with time_machine.travel("2026-11-24 10:00:00+05:00", tick=False) as traveller:
         yield traveller
+
+
+@contextmanager
+def private_media_at(path) -> Iterator[None]:
+    """Store private documents under `path` instead of MEDIA_ROOT while the block runs.
+
+    The private storage was built with the MEDIA_ROOT of import time and caches its location, so the cache goes
+    too (core/documents.PrivateStorage passes `location` explicitly)."""
+    saved = private_storage._location
+    private_storage._location = str(path)
+    for name in ("base_location", "location"):
+        private_storage.__dict__.pop(name, None)
+    try:
+        yield
+    finally:
+        private_storage._location = saved
+        for name in ("base_location", "location"):
+            private_storage.__dict__.pop(name, None)
 
 
 # -- one user per role ------------------------------------------------------------------------------------------

@@ -7,14 +7,20 @@ Expected semantics (DESIGN.md "What each sees", STYLE.md rules 6 and 7):
 - a visible row, but the role may not do this → 403;
 - state changes are POST: a refused POST changes nothing (no row, no audit event).
 
-To add an app's URLs: add the rows it needs to `build_objects()` and append its `Case`s to `CASES`.
-`test_every_url_is_in_the_matrix` fails until every named URL pattern has at least one case.
+To add an app's URLs: add the rows it needs to `build_objects()` and append its `Case`s to `CASES` (one `Case` per
+URL, method and situation, with the status each role must get). `test_every_url_is_in_the_matrix` fails until every
+named URL pattern has at least one case.
+
+The rows are built once for the module; each case is one test that sends its request once per role, each inside a
+savepoint rolled back afterwards, so every role meets the rows exactly as built. A failure names the URL and every
+role whose answer differs from the matrix, with the status expected and the status got.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,12 +30,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.forms import BaseForm
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from contracts.models import Amendment, Contract, ContractDocument, Payment, Report, ReportingPeriod, Target, Tranche
-from core.documents import private_storage
 from core.models import AuditEvent, Indicator
 from core.util import today
 from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, ResultEvaluation
@@ -49,6 +56,7 @@ from tenders.models import (
     ScoreSheet,
 )
 from tests import factories
+from tests.conftest import private_media_at
 from tests.tenders.util import call_data, call_edit_data, management
 
 Objects = dict[str, Any]
@@ -356,28 +364,51 @@ def build_evaluation(objs: Objects) -> None:
     objs["indicator"] = factories.IndicatorFactory()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hash the fixtures' passwords cheaply: the matrix builds seven users for each of a few hundred tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def build_users() -> Objects:
+    """Return one user per role (as the role fixtures of tests/conftest.py make them) and the two providers."""
+    provider = factories.ProviderFactory(home_region=factories.region("75"))
+    other_provider = factories.ProviderFactory(home_region=factories.region("35"))
+    agency = factories.AgencyFactory(region=factories.region("75"))
+    other_agency = factories.AgencyFactory(region=factories.region("35"))
+    return {
+        "anonymous": None,
+        "officer": factories.OfficerFactory(username="officer", agency=agency),
+        "other_officer": factories.OfficerFactory(username="other-officer", agency=other_agency),
+        "expert": factories.ExpertFactory(username="expert"),
+        "ngo": factories.NgoUserFactory(username="ngo", provider=provider),
+        "other_ngo": factories.NgoUserFactory(username="other-ngo", provider=other_provider),
+        "committee": factories.CommitteeFactory(username="committee"),
+        "admin": factories.AdminFactory(username="admin"),
+        "provider": provider,
+        "other_provider": other_provider,
+    }
 
 
-@pytest.fixture(autouse=True)
-def _private_media(tmp_path):
-    """Keep the documents the matrix uploads and serves in a temporary folder, not in MEDIA_ROOT."""
-    saved = private_storage._location
-    private_storage._location = str(tmp_path)
-    for name in ("base_location", "location"):
-        private_storage.__dict__.pop(name, None)
-    yield
-    private_storage._location = saved
-    for name in ("base_location", "location"):
-        private_storage.__dict__.pop(name, None)
+@pytest.fixture(scope="module")
+def matrix_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Objects]:
+    """Build the rows once for the whole module, inside a transaction rolled back after its last test.
+
+    Each test runs in a savepoint of it (the `db` fixture) and each role's request in a savepoint of that
+    (`rolled_back`), so every role meets the rows exactly as built. The documents are stored in a temporary folder,
+    not in MEDIA_ROOT."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    with private_media_at(media), django_db_blocker.unblock(), transaction.atomic():
+        users = build_users()
+        yield build_objects(users, users.pop("provider"), users.pop("other_provider"))
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def objs(users, provider, other_provider) -> Objects:
-    return build_objects(users, provider, other_provider)
+def objs(db, matrix_rows) -> Objects:
+    return matrix_rows
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Undo whatever the block writes to the database."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 # -- helpers for POST data and state ----------------------------------------------------------------------------
@@ -1722,19 +1753,15 @@ COVERED_ADMIN_URLS = {"admin:index", "admin:login"}
 
 
 def matrix(method: str) -> list:
-    return [
-        pytest.param(case, role, id=f"{case.id}-{role}")
-        for case in CASES
-        if case.method == method
-        for role in ROLES
-        if role in case.expect
-    ]
+    return [pytest.param(case, id=case.id) for case in CASES if case.method == method]
 
 
 # -- the tests --------------------------------------------------------------------------------------------------
 
 
-def request(client, case: Case, role: str, objs: Objects):
+def request(case: Case, role: str, objs: Objects):
+    """Send the case's request as `role`, from a fresh client (no cookie of another role's request)."""
+    client = Client()
     if objs[role] is not None:
         client.force_login(objs[role])
     url = reverse(case.name, kwargs=case.kwargs(objs) if case.kwargs else None)
@@ -1742,44 +1769,67 @@ def request(client, case: Case, role: str, objs: Objects):
     return getattr(client, case.method)(url, data)
 
 
-def assert_status(response, case: Case, role: str) -> None:
+def status_problems(response, case: Case, role: str) -> list[str]:
+    """Return what is wrong with the answer to `role`: the status code, or where a redirect goes."""
     expected = case.expect[role]
     location = response.get("Location", "")
-    assert response.status_code == expected, (
-        f"{role} {case.method.upper()} {case.id}: {response.status_code} {location}, expected {expected}"
-    )
+    if response.status_code != expected:
+        return [f"{role}: expected {expected}, got {response.status_code} {location}".rstrip()]
     # Anonymous users of a non-public page are sent to log in; nobody else is.
     redirect_path = urlsplit(location).path if response.status_code == 302 else None
     if role == "anonymous" and not case.public:
-        assert redirect_path == reverse(case.login_url), f"{case.id} sends anonymous users to {location!r}"
-    else:
-        assert redirect_path != reverse("login"), f"{role} {case.id} is sent to log in: {location!r}"
+        if redirect_path != reverse(case.login_url):
+            return [f"{role}: sent to {location!r}, expected the login page {reverse(case.login_url)!r}"]
+    elif redirect_path == reverse("login"):
+        return [f"{role}: sent to log in ({location!r})"]
+    return []
 
 
-@pytest.mark.parametrize(("case", "role"), matrix("get"))
-def test_get_answers_each_role_as_the_matrix_says(client, objs, case, role):
-    if case.setup:
-        case.setup(objs)
-    response = request(client, case, role, objs)
+def check_every_role(case: Case, objs: Objects) -> None:
+    """Send the case's request once per role, each on the rows as built, and fail naming every role answered
+    otherwise than the matrix says (and, for a state-changing case, every role that changed data it should not
+    have or left unchanged data it should have changed)."""
+    problems = []
+    for role in ROLES:
+        with rolled_back():
+            if case.setup:
+                case.setup(objs)
+            before = case.state(objs) if case.state else None
+            response = request(case, role, objs)
+            problems += status_problems(response, case, role)
+            if case.state:
+                after = case.state(objs)
+                if role in case.changes and after == before:
+                    problems.append(f"{role}: allowed, but nothing changed")
+                elif role not in case.changes and after != before:
+                    problems.append(f"{role}: refused, but the data changed")
+    if problems:
+        url = reverse(case.name, kwargs=case.kwargs(objs) if case.kwargs else None)
+        pytest.fail(f"{case.method.upper()} {url} ({case.id}):\n  " + "\n  ".join(problems), pytrace=False)
 
-    assert_status(response, case, role)
+
+@pytest.mark.parametrize("case", matrix("get"))
+def test_get_answers_each_role_as_the_matrix_says(objs, case):
+    check_every_role(case, objs)
 
 
-@pytest.mark.parametrize(("case", "role"), matrix("post"))
-def test_post_answers_each_role_and_changes_data_only_when_allowed(client, objs, case, role):
-    if case.setup:
-        case.setup(objs)
-    before = case.state(objs) if case.state else None
+@pytest.mark.parametrize("case", matrix("post"))
+def test_post_answers_each_role_and_changes_data_only_when_allowed(objs, case):
+    check_every_role(case, objs)
 
-    response = request(client, case, role, objs)
 
-    assert_status(response, case, role)
-    if case.state:
-        after = case.state(objs)
-        if role in case.changes:
-            assert after != before, f"{role} {case.id}: allowed, but nothing changed"
-        else:
-            assert after == before, f"{role} {case.id}: refused, but the data changed"
+def test_each_role_meets_the_rows_as_built(objs):
+    """A refused or allowed request of one role leaves nothing behind for the next role or the next case."""
+    call = objs["call"]
+    before = (AuditEvent.objects.count(), row(Call, call.pk), Provider.objects.count())
+    case = next(case for case in CASES if case.name == "tenders:call-cancel" and case.changes)
+
+    with rolled_back():
+        response = request(case, "officer", objs)
+        assert response.status_code == 302
+        assert Call.objects.get(pk=call.pk).status == Call.Status.CANCELLED
+
+    assert (AuditEvent.objects.count(), row(Call, call.pk), Provider.objects.count()) == before
 
 
 def test_set_language_changes_only_the_requesting_users_language(client, objs):

@@ -299,7 +299,8 @@ def test_csv_export_defuses_a_formula_like_name(committee_client, registry):
 def test_an_unknown_export_format_shows_the_page(committee_client, registry):
     response = export(committee_client, "pdf")
     assert response.status_code == 200
-    assert "table" in response.context
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert [str(column.header) for column in response.context["table"].columns] == screen_headers(committee_client)
 
 
 def test_the_page_links_to_both_exports_with_the_filters_kept(committee_client, registry):

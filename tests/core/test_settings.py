@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import get_hasher
 from django.urls import reverse
 from django.utils import timezone
+
+from tests import factories
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -23,6 +26,13 @@ def test_the_time_zone_is_almaty():
 
 def test_tzdata_is_installed_so_the_offset_does_not_depend_on_the_system():
     assert metadata.version("tzdata")
+
+
+def test_the_suite_hashes_passwords_quickly(db):
+    """tests/conftest.py sets the MD5 hasher once for the whole suite; no test module needs to set it again."""
+    assert get_hasher().algorithm == "md5"
+    assert factories.UserFactory().password.startswith("md5$")
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.mark.parametrize("day", [dt.date(2025, 1, 15), dt.date(2025, 7, 15), dt.date(2025, 12, 31)])

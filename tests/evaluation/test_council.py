@@ -17,8 +17,7 @@ FIFTEEN = Decimal("15")
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english():
     with translation.override("en"):
         yield
 

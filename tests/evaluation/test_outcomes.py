@@ -25,8 +25,7 @@ HIGHER, LOWER = Indicator.Direction.HIGHER, Indicator.Direction.LOWER
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english():
     with translation.override("en"):
         yield
 

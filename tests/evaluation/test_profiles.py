@@ -18,8 +18,7 @@ D = dt.date
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english():
     with translation.override("en"):
         yield
 

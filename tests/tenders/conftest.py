@@ -3,13 +3,8 @@
 import pytest
 from django.utils import translation
 
-from core.documents import private_storage
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.conftest import private_media_at
 
 
 @pytest.fixture(autouse=True)
@@ -22,14 +17,8 @@ def _english():
 @pytest.fixture
 def private_media(tmp_path):
     """Store uploaded documents under a temporary folder instead of MEDIA_ROOT."""
-    saved = private_storage._location
-    private_storage._location = str(tmp_path)
-    for name in ("base_location", "location"):
-        private_storage.__dict__.pop(name, None)
-    yield tmp_path
-    private_storage._location = saved
-    for name in ("base_location", "location"):
-        private_storage.__dict__.pop(name, None)
+    with private_media_at(tmp_path):
+        yield tmp_path
 
 
 @pytest.fixture

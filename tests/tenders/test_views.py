@@ -443,7 +443,7 @@ def test_changing_the_terms_with_fewer_than_four_days_left_needs_an_extension(cl
     )
 
     assert response.status_code == 400
-    assert "extend the deadline" in response.content.decode()
+    assert "Fewer than 4 days are left: extend the deadline before changing the terms." in response.content.decode()
     assert Call.objects.get(pk=call.pk).target_group == "Дети в трудной жизненной ситуации"
     assert not AuditEvent.objects.for_object(call).exists()
 

@@ -18,11 +18,6 @@ TODAY = dt.date(2026, 3, 1)
 CM, FS, CRISIS = "case-management", "family-support", "crisis-temporary-stay"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def cell(matrix, region_code: str, service_code: str = CM):
     return matrix.cell(f.region(region_code), f.service(service_code))
 

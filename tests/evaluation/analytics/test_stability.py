@@ -27,11 +27,6 @@ CM, FS, CRISIS = "case-management", "family-support", "crisis-temporary-stay"
 M = 1_000_000
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def row_of(rows, region_code: str, service_code: str = CM):
     (row,) = [r for r in rows if r.region.code == region_code and r.service_type.code == service_code]
     return row
