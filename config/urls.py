@@ -11,5 +11,6 @@ urlpatterns = [
     path("calls/", include("tenders.urls")),
     path("contracts/", include("contracts.urls")),
     path("", include("evaluation.urls")),
+    path("opendata/", include("evaluation.opendata_urls")),
     path("admin/", admin.site.urls),
 ]
