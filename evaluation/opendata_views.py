@@ -5,7 +5,7 @@ streamed from the stored release texts (bounded memory); bad parameters get a tr
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -74,6 +75,77 @@ def parse_positive(value: str, name: str, *, maximum: int | None = None) -> int:
     return int(value)
 
 
+# The events that publish a release: (what happens, the release's tag, the tender status it announces).
+EVENTS = [
+    (_lazy("A call is published"), "tender", ""),
+    (_lazy("Its deadline is extended or its terms are amended"), "tenderAmendment", ""),
+    (_lazy("Its bids are opened (the number of bids)"), "tenderUpdate", ""),
+    (_lazy("It is cancelled"), "tenderCancellation", ""),
+    (_lazy("It is awarded, or awarded to the next-ranked bid when the winner declines"), "award", ""),
+    (_lazy("An upheld complaint sends the result back to evaluation"), "awardCancellation", ""),
+    (_lazy("It fails"), "tender", "unsuccessful"),
+    (_lazy("Its contract is signed by both parties"), "contract", ""),
+    (_lazy("The contract is amended"), "contractAmendment", ""),
+    (_lazy("The contract is terminated or completed"), "contractTermination", ""),
+    (_lazy("A payment is recorded; an annual report is accepted"), "implementation", ""),
+]
+# The mapping of the system's data to OCDS fields (README.md says the same).
+MAPPING = [
+    (("ocid",), _lazy("the OCID prefix and the call's number")),
+    (("buyer", "tender.procuringEntity"), _lazy("the agency that buys, identified by its BIN (scheme KZ-BIN)")),
+    (
+        ("parties",),
+        _lazy(
+            "the agency (buyer, procuring entity, payer) and the NGOs (tenderers, supplier, payee), identified by "
+            "their BINs (KZ-BIN)"
+        ),
+    ),
+    (("planning.budget.budgetBreakdown",), _lazy("the call's budget by year and funding source (id: year-source)")),
+    (
+        ("tender.value", "tender.tenderPeriod", "tender.contractPeriod"),
+        _lazy("the call's total budget, its submission window and the years it buys"),
+    ),
+    (
+        ("tender.items",),
+        _lazy(
+            "the service type (classification scheme GSZ-SERVICE) and target group; the region as "
+            "deliveryAddress.region and its KATO code in deliveryLocation"
+        ),
+    ),
+    (("tender.targets",), _lazy("the call's target indicators by year")),
+    (
+        ("tender.numberOfTenderers", "bids.statistics"),
+        _lazy(
+            "the number of bids, from the deadline on (never before: bids are sealed); the number admitted, from "
+            "the result on"
+        ),
+    ),
+    (("tender.tenderers",), _lazy("the bidding NGOs, from the result on")),
+    (("awards",), _lazy("the winner, its price and the date; pending during the standstill for complaints")),
+    (
+        ("contracts",),
+        _lazy("period, value, date signed (the later signature), status and amendments with their rationale"),
+    ),
+    (
+        ("contracts.agreedMetrics",),
+        _lazy(
+            "the annual tranches (metric annualTranches: the fixed part and the part paid by results of each "
+            "year, with the funding source) and the target indicators by year"
+        ),
+    ),
+    (
+        ("contracts.implementation.milestones",),
+        _lazy("a payment milestone per tranche, due on its planned disbursement date; the annual reports"),
+    ),
+    (("contracts.implementation.transactions",), _lazy("the payments (id: year-part-number)")),
+    (
+        ("contracts.implementation.metrics",),
+        _lazy("from each accepted annual report: children and families served and the indicator actuals"),
+    ),
+    (("amount", "date"), _lazy("money in tenge (KZT) as numbers; dates in ISO 8601 with the +05:00 offset")),
+]
+
+
 @method_decorator(login_not_required, name="dispatch")
 class OpenDataView(TemplateView):
     """What is published, under which licence and how often, the mapping to OCDS, and the links."""
@@ -85,7 +157,12 @@ class OpenDataView(TemplateView):
         latest = Release.objects.order_by("-date", "-pk").only("ocid", "date").first()
         first = Release.objects.order_by("date", "pk").only("date").first()
         today = timezone.localdate()
+        example_record = reverse("opendata:record", args=[latest.ocid]) if latest else None
         return super().get_context_data(
+            events=EVENTS,
+            mapping=MAPPING,
+            example_record=example_record,
+            example_record_text=unquote(example_record) if example_record else None,
             prefix=ocds.ocid_prefix(),
             licence_name=settings.GSZ["OCDS_LICENSE_NAME"],
             licence_url=settings.GSZ["OCDS_LICENSE_URL"],
