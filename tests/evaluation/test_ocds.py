@@ -767,3 +767,19 @@ def test_the_bulk_file_holds_nothing_personal_and_nothing_sealed(life, clock, of
     assert text.count("\n") == Release.objects.count() > 10
     found = [marker for marker in markers if marker and str(marker) in text]
     assert not found, f"published: {found}"
+
+
+# -- the schema the records are compiled with ----------------------------------------------------------------------
+
+
+def test_the_schemas_records_are_compiled_with_are_the_standards_own():
+    from tests.evaluation.ocds_check import extended_release_schema, shared
+
+    pairs = [
+        ("release-schema.json", shared() / "schema" / "release-schema.json"),
+        ("bid-extension.json", shared() / "extensions" / "ocds_bid_extension" / "release-schema.json"),
+        ("metrics-extension.json", shared() / "extensions" / "ocds_metrics_extension" / "release-schema.json"),
+    ]
+    for name, original in pairs:
+        assert json.loads((ocds.SCHEMA_DIR / name).read_text()) == json.loads(original.read_text()), name
+    assert ocds.release_schema() == extended_release_schema()  # merged as json-merge-patch merges them
