@@ -369,6 +369,9 @@ class Process:
 
     @cached_property
     def contract_status(self) -> str:
+        """Return the contract's status at the moment, from the audit log (from its dates when it has no history)."""
+        if not any(_sets_status(e, CONTRACT_STATUS_AFTER) for e in self.contract_events):
+            return self._contract_status_from_dates()
         status = Contract.Status.ACTIVE
         for event in self.contract_events:
             if event.created_at > self.at:
@@ -379,6 +382,14 @@ class Process:
             elif event.action in CONTRACT_STATUS_AFTER:
                 status = CONTRACT_STATUS_AFTER[event.action]
         return status
+
+    def _contract_status_from_dates(self) -> str:
+        contract = self.contract
+        if contract.terminated_on and local_day(self.at) >= contract.terminated_on:
+            return Contract.Status.TERMINATED
+        if contract.completed_at and contract.completed_at <= self.at:
+            return Contract.Status.COMPLETED
+        return Contract.Status.ACTIVE
 
     @cached_property
     def all_amendments(self) -> list[Amendment]:
@@ -908,8 +919,11 @@ def _release_contract(p: Process, subject, event) -> Body | None:
 
 def _release_contract_amendment(p: Process, subject, event) -> Body | None:
     changes = (event.changes or {}) if event is not None else {}
-    if p.contract is None or "termination" in changes:
-        return None  # a termination is published by its own event
+    if "termination" in changes:
+        # The termination's amendment (with its rationale) is written after the status change: publish it here.
+        return _release_contract_end(p, subject, None)
+    if p.contract is None:
+        return None
     section = contract(p, full=False)
     section["description"] = p.contract.scope
     section["agreedMetrics"] = [tranche_metric(p)]
@@ -918,8 +932,22 @@ def _release_contract_amendment(p: Process, subject, event) -> Body | None:
     return ["contractAmendment"], {"contracts": [section]}
 
 
+def _terminated_by_amendment_later(p: Process, event) -> bool:
+    """Return whether the termination of `event` is followed by its amendment's own event (which publishes it)."""
+    return event is not None and any(
+        e.action == "amended"
+        and "termination" in (e.changes or {})
+        and (e.created_at, e.pk) > (event.created_at, event.pk)
+        for e in p.contract_events
+    )
+
+
 def _release_contract_end(p: Process, subject, event) -> Body | None:
+    """A termination or a completion. A termination made through the service is published by the event of its
+    amendment, written just after the status changes, so that the release carries the amendment's rationale."""
     if p.contract is None:
+        return None
+    if event is not None and event.action == "terminated" and _terminated_by_amendment_later(p, event):
         return None
     section = contract(p, full=False)
     amendments = contract_amendments(p)

@@ -625,6 +625,31 @@ def test_quarterly_reports_and_the_first_signature_publish_nothing(clock, commit
     assert not Release.objects.exists()
 
 
+def test_a_termination_release_carries_its_amendment_while_the_clock_ticks(commit, opendata):
+    """In production time moves between the status change and the amendment written after it."""
+    import time_machine
+
+    with time_machine.travel("2026-06-01 10:00+05:00", tick=True):
+        contract = factories.ContractFactory(call__start_year=2026)
+        with commit():
+            contract_services.terminate(
+                contract=contract,
+                on=dt.date(2026, 7, 1),
+                reason_code=Amendment.Reason.NON_PERFORMANCE,
+                reason_text="Невыполнение плана",
+                acting_user=contract.created_by,
+            )
+
+    (release,) = releases_of(contract.call)
+
+    assert release["tag"] == ["contractTermination"]
+    section = release["contracts"][0]
+    assert section["status"] == "terminated"
+    assert [a["id"].split("-")[0] for a in section["amendments"]] == ["termination"]
+    assert section["amendments"][0]["rationale"].endswith("Невыполнение плана")
+    assert Release.objects.get().cause == "amended"
+
+
 def test_an_outcome_only_tranche_is_published_as_an_outcome_part(clock, commit, opendata):
     clock.move_to("2026-06-01 10:00+05:00")
     contract = factories.ContractFactory(call__outcome_share=Decimal(100), call__start_year=2026)
