@@ -202,6 +202,7 @@ def test_the_bulk_file_is_served_once_written(client, calls, opendata):
     assert response["Content-Type"] == "application/gzip"
     assert "releases.jsonl.gz" in response["Content-Disposition"]
     lines = gzip.decompress(b"".join(response.streaming_content)).decode().splitlines()
+    response.close()
     assert [json.loads(line)["tender"]["id"] for line in lines] == [c.number for c in calls]
 
 
