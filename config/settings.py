@@ -220,4 +220,14 @@ GSZ = {
     "STABILITY_DROP": float(os.environ.get("STABILITY_DROP", "0.30")),
     "STABILITY_CV": float(os.environ.get("STABILITY_CV", "0.3")),
     "STABILITY_GAP_DAYS": int(os.environ.get("STABILITY_GAP_DAYS", "60")),
+    # Open data (OCDS 1.1). The OCID prefix is registered with the Open Contracting Partnership; set it once, before
+    # the first release is published (published ocids never change). The licence applies to every package.
+    "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-gszkz0"),
+    "OCDS_LICENSE_NAME": os.environ.get("OCDS_LICENSE_NAME", "CC BY 4.0"),
+    "OCDS_LICENSE_URL": os.environ.get("OCDS_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+    "OCDS_PUBLISHER_NAME": os.environ.get("OCDS_PUBLISHER_NAME", "GSZ tracker: state social order of Kazakhstan"),
+    # Releases per page of a release package or of the change feed.
+    "OCDS_PAGE_SIZE": int(os.environ.get("OCDS_PAGE_SIZE", "100")),
+    # Where the bulk file (every release, gzipped JSON lines) is written by `manage.py rebuild_opendata`.
+    "OPENDATA_DIR": Path(os.environ.get("OPENDATA_DIR", MEDIA_ROOT / "opendata")),
 }

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     # Before the admin's own "view on site" route, which answered differently for a sealed bid and a missing one.
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
+    path("opendata/", include("evaluation.opendata_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -104,7 +104,7 @@ def load(*, rng, context, stdout) -> None:
                 contract.status, contract.terminated_on = Contract.Status.TERMINATED, on
                 contract.termination_reason = "Систематическое невыполнение плана сопровождения"
                 contract.save()
-                Amendment.objects.create(
+                termination = Amendment.objects.create(
                     contract=contract,
                     kind=Amendment.Kind.TERMINATION,
                     reason_code=Amendment.Reason.NON_PERFORMANCE,
@@ -114,6 +114,7 @@ def load(*, rng, context, stdout) -> None:
                     effective_date=on,
                     created_by=officer,
                 )
+                Amendment.objects.filter(pk=termination.pk).update(created_at=aware(on))
                 backdated(actor=officer, action=Action.TERMINATED, target=contract, when=aware(on))
         elif index % 7 == 3 and contract.tranches.count() > 1:
             last = contract.tranches.order_by("-year").first()
@@ -125,7 +126,7 @@ def load(*, rng, context, stdout) -> None:
                 last.save()
                 contract.total -= cut
                 contract.save(update_fields=["total"])
-                Amendment.objects.create(
+                cut_amendment = Amendment.objects.create(
                     contract=contract,
                     kind=Amendment.Kind.AMOUNT,
                     reason_code=Amendment.Reason.BUDGET_CUT,
@@ -136,7 +137,9 @@ def load(*, rng, context, stdout) -> None:
                     value_change=-cut,
                     created_by=officer,
                 )
-                backdated(actor=officer, action=Action.AMENDED, target=contract, when=aware(dt.date(last.year, 2, 1)))
+                amended_at = aware(dt.date(last.year, 2, 1))
+                Amendment.objects.filter(pk=cut_amendment.pk).update(created_at=amended_at)
+                backdated(actor=officer, action=Action.AMENDED, target=contract, when=amended_at)
 
         services.generate_periods(contract)
         quality = rng.choice([0.7, 0.85, 0.95, 1.0, 1.05, 1.1])
@@ -192,6 +195,8 @@ def load(*, rng, context, stdout) -> None:
                 backdated(
                     actor=member, action=Action.REPORT_SUBMITTED, target=contract, when=submitted, note=str(period)
                 )
+                if report.status == Report.Status.ACCEPTED:
+                    backdated(actor=officer, action=Action.REPORT_ACCEPTED, target=report, when=report.reviewed_at)
                 tranche = contract.tranches.filter(year=period.year).first()
                 if tranche:
                     share = Decimal("0.25") if period.kind == "quarterly" else Decimal("1")
@@ -224,6 +229,7 @@ def load(*, rng, context, stdout) -> None:
             contract.status = Contract.Status.COMPLETED
             contract.completed_at = aware(contract.end_date + dt.timedelta(days=40))
             contract.save(update_fields=["status", "completed_at"])
+            backdated(actor=None, action=Action.COMPLETED, target=contract, when=contract.completed_at)
     stdout.write(
         f"contracts: {len(made)} contracts, {Payment.objects.count()} payments, {Report.objects.count()} reports"
     )

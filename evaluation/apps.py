@@ -8,5 +8,7 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from evaluation import panels
+        from evaluation.analytics import ocds
 
         panels.register_all()
+        ocds.connect()

@@ -6,12 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from contracts.models import Contract, Payment, Report, ReportingPeriod
 from core.audit import Action
 from core.demo import backdated
 from core.models import Region
+from evaluation.analytics import ocds
 from evaluation.council import council_result
 from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, RegionPopulation, ResultEvaluation
 from evaluation.outcomes import earned, outcomes_for
@@ -77,12 +79,19 @@ def load(*, rng, context, stdout) -> None:
             outcome = outcomes.get((contract.pk, tranche.year))
             amount = earned(tranche.outcome_amount, outcome.score if outcome else None)
             if amount:
-                Payment.objects.create(
+                payment = Payment.objects.create(
                     tranche=tranche,
                     kind=Payment.Kind.OUTCOME,
                     date=dt.date(tranche.year + 1, 3, 25),
                     amount=amount,
                     recorded_by=officer,
+                )
+                backdated(
+                    actor=officer,
+                    action=Action.PAYMENT_RECORDED,
+                    target=contract,
+                    when=dt.datetime.combine(payment.date, dt.time(11), ALMATY),
+                    note=f"{tranche.year}: {amount} ₸",
                 )
         for year in sorted({y for (cid, y) in annual if cid == contract.pk}):
             if year >= today.year or rng.random() < 0.2:
@@ -123,3 +132,7 @@ def load(*, rng, context, stdout) -> None:
             evaluated += 1
             negative += result.positive is False
     stdout.write(f"evaluation: {evaluated} council evaluations ({negative} negative), child population of 20 regions")
+    # Open data: the releases of the whole history, dated as the events happened; the bulk file once committed.
+    releases = ocds.publish_pending()
+    transaction.on_commit(ocds.write_bulk_file, robust=True)
+    stdout.write(f"open data: {releases} OCDS releases")

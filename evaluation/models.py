@@ -1,5 +1,5 @@
-"""Outcome-based evaluation of contract years by an expert council, and the figures the system-level evaluation
-needs that no other app owns (regions' child population)."""
+"""Outcome-based evaluation of contract years by an expert council, the figures the system-level evaluation needs
+that no other app owns (regions' child population), and the published OCDS releases of open data."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -183,3 +185,72 @@ class RegionPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region}: {self.year}"
+
+
+class ReleaseQuerySet(PublicQuerySet):
+    """Open data: a release holds only public facts, so everybody may read every release."""
+
+    def of_process(self, ocid: str) -> ReleaseQuerySet:
+        """Return the releases of one contracting process, oldest first."""
+        return self.filter(ocid=ocid).order_by("date", "pk")
+
+    def dated_between(self, first=None, last=None) -> ReleaseQuerySet:
+        """Return releases dated from `first` (inclusive) to `last` (exclusive), oldest first."""
+        releases = self
+        if first is not None:
+            releases = releases.filter(date__gte=first)
+        if last is not None:
+            releases = releases.filter(date__lt=last)
+        return releases.order_by("date", "pk")
+
+    def in_publication_order(self) -> ReleaseQuerySet:
+        """Return releases in the order they were published (the change feed's order)."""
+        return self.order_by("published_at", "pk")
+
+
+class Release(models.Model):
+    """One OCDS release: what the public may know about one event of a contracting process (one call), as JSON
+    exactly as published. Immutable: never changed or deleted through the application (evaluation.analytics.ocds
+    writes them)."""
+
+    ocid = models.CharField(_("OCID"), max_length=120, help_text=_("The contracting process: prefix + call number."))
+    release_id = models.CharField(_("release id"), max_length=160, unique=True)
+    date = models.DateTimeField(_("release date"), help_text=_("When the event happened."))
+    tags = models.JSONField(_("tags"), default=list)
+    call = models.ForeignKey(
+        "tenders.Call", verbose_name=_("call"), on_delete=models.PROTECT, related_name="ocds_releases"
+    )
+    event = models.OneToOneField(
+        "core.AuditEvent",
+        verbose_name=_("caused by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ocds_release",
+    )
+    cause = models.CharField(_("cause"), max_length=60, help_text=_("The audited action that caused the release."))
+    text = models.TextField(_("release (JSON)"))
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("OCDS release")
+        verbose_name_plural = _("OCDS releases")
+        indexes = [
+            models.Index(fields=["ocid", "date"], name="release_ocid_date_idx"),
+            models.Index(fields=["date", "id"], name="release_date_idx"),
+            models.Index(fields=["published_at", "id"], name="release_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.release_id
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("Published releases cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Published releases cannot be deleted."))

@@ -388,6 +388,7 @@ class DemoCalls:
                 deadline=deadline,
             )
             self.commission(call)
+            backdated(actor=self.officer_of(call.agency), action=Action.PUBLISHED, target=call, when=opens)
             providers = self.candidates(region, service, 3)
             if state == "open":
                 statuses = [Bid.Status.SUBMITTED, Bid.Status.DRAFT, Bid.Status.SUBMITTED][: len(providers)]
@@ -410,6 +411,9 @@ class DemoCalls:
                 call.decided_at = deadline + dt.timedelta(days=8)
                 call.standstill_until = call.decided_at + dt.timedelta(days=5)
                 call.save(update_fields=["opened_at", "decided_at", "standstill_until"])
+                backdated(
+                    actor=self.officer_of(call.agency), action=Action.BIDS_OPENED, target=call, when=call.opened_at
+                )
                 bids = self.bids(
                     call, providers, submitted_at=deadline, statuses=[Bid.Status.ADMITTED] * len(providers)
                 )
@@ -420,6 +424,9 @@ class DemoCalls:
             else:
                 call.opened_at = deadline + dt.timedelta(days=1)
                 call.save(update_fields=["opened_at"])
+                backdated(
+                    actor=self.officer_of(call.agency), action=Action.BIDS_OPENED, target=call, when=call.opened_at
+                )
                 CommissionMember.objects.filter(call=call, user__username="expert").delete()
                 CommissionMember.objects.get_or_create(call=call, user=self.context["experts"][0])
                 bids = self.bids(

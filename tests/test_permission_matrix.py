@@ -37,8 +37,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from contracts.models import Amendment, Contract, ContractDocument, Payment, Report, ReportingPeriod, Target, Tranche
+from core import audit
 from core.models import AuditEvent, Indicator
 from core.util import today
+from evaluation.analytics import ocds
 from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, ResultEvaluation
 from providers.forms import ProviderForm, ServiceAreaForm, StaffMemberForm
 from providers.models import AccessRequest, Invitation, Membership, Provider, ServiceArea, StaffMember
@@ -396,6 +398,12 @@ def matrix_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
         users = build_users()
         yield build_objects(users, users.pop("provider"), users.pop("other_provider"))
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _opendata_folder(settings, tmp_path):
+    """Write the open-data bulk file in a temporary folder too."""
+    settings.GSZ = {**settings.GSZ, "OPENDATA_DIR": tmp_path / "opendata"}
 
 
 @pytest.fixture
@@ -1737,6 +1745,44 @@ ANALYTICS_CASES = [
     ),
 ]
 
+# -- open data (OCDS): public for everyone; a process without releases, a bad parameter, an unwritten file are errors
+
+
+def publish_call(objs: Objects) -> None:
+    """Publish the release of `call`'s publication (the matrix builds its rows without the services' events)."""
+    audit.record(actor=objs["officer"], action="published", target=objs["call"])
+    ocds.publish_pending()
+
+
+def write_bulk_file(objs: Objects) -> None:
+    publish_call(objs)
+    ocds.write_bulk_file()
+
+
+OPENDATA_CASES = [
+    Case("opendata:index", every(200), public=True),
+    Case("opendata:releases", every(200), public=True, setup=publish_call),
+    Case("opendata:releases", every(400), data=lambda objs: {"page": "x"}, public=True, label="bad-page"),
+    Case(
+        "opendata:record",
+        every(200),
+        kwargs=lambda objs: {"ocid": ocds.ocid_of(objs["call"])},
+        public=True,
+        setup=publish_call,
+    ),
+    Case(
+        "opendata:record",
+        every(404),
+        kwargs=lambda objs: {"ocid": ocds.ocid_of(objs["draft_call"])},
+        public=True,
+        label="draft",
+    ),
+    Case("opendata:feed", every(200), public=True, setup=publish_call),
+    Case("opendata:feed", every(400), data=lambda objs: {"offset": "x"}, public=True, label="bad-offset"),
+    Case("opendata:bulk", every(200), public=True, setup=write_bulk_file),
+    Case("opendata:bulk", every(404), public=True, label="not-written"),
+]
+
 CASES: list[Case] = [
     *CORE_CASES,
     *AUTH_CASES,
@@ -1746,6 +1792,7 @@ CASES: list[Case] = [
     *CONTRACT_CASES,
     *EVALUATION_CASES,
     *ANALYTICS_CASES,
+    *OPENDATA_CASES,
 ]
 
 # The Django admin is covered by its index and login pages; the rest of its URLs are Django's own.
