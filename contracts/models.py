@@ -110,20 +110,12 @@ class ContractQuerySet(models.QuerySet):
             .values("s")
         )
         periods = ReportingPeriod.objects.filter(contract=models.OuterRef("pk"))
-        missing = (
-            Tranche.objects.filter(contract=models.OuterRef("pk"), planned_date__lt=today)
-            .annotate(fixed_paid=Coalesce(Sum("payments__amount", filter=Q(payments__kind="fixed")), ZERO))
-            .filter(fixed_paid__lt=F("fixed_amount"))
-        )
+        missing = Tranche.objects.fixed_part_short(today).filter(contract=models.OuterRef("pk"))
         return self.annotate(
             paid=Coalesce(models.Subquery(paid, output_field=models.DecimalField()), ZERO),
             next_due=models.Subquery(periods.awaiting_report(today).order_by("due_date").values("due_date")[:1]),
             has_reduction=models.Exists(Amendment.objects.filter(contract=models.OuterRef("pk"), value_change__lt=0)),
-            late_payments=models.Exists(
-                Payment.objects.filter(
-                    tranche__contract=models.OuterRef("pk"), kind="fixed", date__gt=F("tranche__planned_date")
-                )
-            )
+            late_payments=models.Exists(Payment.objects.late(today).filter(tranche__contract=models.OuterRef("pk")))
             | models.Exists(missing),
             overdue_reports=models.Exists(periods.overdue(today)),
         ).annotate(
@@ -330,6 +322,20 @@ class TrancheQuerySet(models.QuerySet):
         """Return the tranches of `year` whose contract serves that year."""
         return self.serving([year])
 
+    def fixed_part_short(self, today: dt.date) -> TrancheQuerySet:
+        """Return tranches whose planned date has passed (before any termination) with the fixed part not fully
+        paid by `today`, annotated with `fixed_paid`: the "missing" half of the late-payment rule."""
+        return (
+            self.filter(planned_date__lt=today)
+            .filter(Q(contract__terminated_on__isnull=True) | Q(contract__terminated_on__gt=F("planned_date")))
+            .annotate(
+                fixed_paid=Coalesce(
+                    Sum("payments__amount", filter=Q(payments__kind="fixed", payments__date__lte=today)), ZERO
+                )
+            )
+            .filter(fixed_paid__lt=F("fixed_amount"))
+        )
+
 
 class Tranche(models.Model):
     class Source(models.TextChoices):
@@ -371,6 +377,11 @@ class PaymentQuerySet(models.QuerySet):
     def visible_to(self, user) -> PaymentQuerySet:
         """Return the payments of the contracts whose details the user may see."""
         return self.filter(tranche__contract__in=Contract.objects.in_scope(user))
+
+    def late(self, today: dt.date) -> PaymentQuerySet:
+        """Return fixed-part payments made (by `today`) after their tranche's planned date: the "late" half of the
+        late-payment rule, used by the contract list's flag and by the red flags."""
+        return self.filter(kind="fixed", date__gt=F("tranche__planned_date"), date__lte=today)
 
 
 class Payment(models.Model):

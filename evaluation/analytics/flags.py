@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -479,25 +478,14 @@ def _late_payments(builder: _Builder, scope: Scope, year: int | None, today: dt.
     )
     found: dict[tuple, dict] = {}
     for row in (
-        Payment.objects.filter(
-            kind=Payment.Kind.FIXED, date__gt=F("tranche__planned_date"), date__lte=today, tranche__in=tranches
-        )
+        Payment.objects.late(today)
+        .filter(tranche__in=tranches)
         .order_by()
         .values_list(*(f"tranche__{name}" for name in fields))
         .annotate(last_paid=Max("date"))
     ):
         found.setdefault(row[:8], {})["late"] = row[8]
-    for row in (
-        tranches.filter(planned_date__lt=today)
-        .filter(Q(contract__terminated_on__isnull=True) | Q(contract__terminated_on__gt=F("planned_date")))
-        .annotate(fixed_paid=FilteredRelation("payments", condition=Q(payments__kind=Payment.Kind.FIXED)))
-        .order_by()
-        .values_list(*fields)
-        .annotate(
-            paid=Coalesce(Sum("fixed_paid__amount", filter=Q(fixed_paid__date__lte=today)), ZERO, output_field=MONEY)
-        )
-        .filter(paid__lt=F("fixed_amount"))
-    ):
+    for row in tranches.fixed_part_short(today).order_by().values_list(*fields, "fixed_paid"):
         found.setdefault(row[:8], {})["paid"] = row[8]
     for key, parts in found.items():
         contract_id, number, r_id, service_id, a_id, tranche_year, planned, fixed_amount = key

@@ -254,3 +254,38 @@ def test_an_accepted_report_cannot_be_returned(clock, officer, provider):
     with pytest.raises(InvalidTransition):
         report.return_(by=officer, comment="Поздно", now=timezone.now())
     assert Report.objects.get(pk=report.pk).status == Report.Status.ACCEPTED
+
+
+def test_the_list_and_the_red_flags_agree_on_late_payments(clock, officer):
+    """One spelling of "a fixed-part payment is late or missing": a tranche paid late, one short past its planned
+    date, one paid on time, one planned after the contract was terminated (owed nothing) and one paid only after
+    today (not yet late). The list's flag and the red flags name exactly the same contracts."""
+    from evaluation.analytics.flags import FlagKind, red_flags
+
+    def contract(planned: dt.date, **kwargs) -> Contract:
+        tranche = factories.TrancheFactory(
+            contract__agency=officer.agency, contract__call__start_year=2026, planned_date=planned, **kwargs
+        )
+        return tranche.contract
+
+    paid_late = contract(dt.date(2026, 3, 1))
+    factories.PaymentFactory(tranche=paid_late.tranches.get(), amount=Decimal("1000000"), date=dt.date(2026, 3, 9))
+    short = contract(dt.date(2026, 3, 1))
+    factories.PaymentFactory(tranche=short.tranches.get(), amount=Decimal("400000"))
+    on_time = contract(dt.date(2026, 3, 1))
+    factories.PaymentFactory(tranche=on_time.tranches.get(), amount=Decimal("1000000"))
+    after_termination = contract(dt.date(2026, 9, 1))
+    Contract.objects.filter(pk=after_termination.pk).update(
+        status=Contract.Status.TERMINATED, terminated_on=dt.date(2026, 8, 1)
+    )
+    paid_tomorrow = contract(dt.date(2026, 11, 1))
+    factories.PaymentFactory(
+        tranche=paid_tomorrow.tranches.get(), amount=Decimal("1000000"), date=TODAY + dt.timedelta(days=1)
+    )
+
+    rows = Contract.objects.with_money_and_flags(TODAY)
+    listed = {c.pk for c in rows if c.late_payments}
+    flagged = {flag.contract_id for flag in red_flags(today=TODAY, kinds=[FlagKind.LATE_PAYMENT])}
+
+    assert listed == {paid_late.pk, short.pk, paid_tomorrow.pk}
+    assert flagged == listed
