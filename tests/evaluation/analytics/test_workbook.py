@@ -37,7 +37,7 @@ def workbook_frames(client, **params) -> tuple[dict[str, pd.DataFrame], bytes]:
     response = client.get(reverse("evaluation:workbook"), params)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
-    return pd.read_excel(io.BytesIO(response.content), sheet_name=None), response.content
+    return pd.read_excel(io.BytesIO(response.content), sheet_name=None, engine="calamine"), response.content
 
 
 def test_the_workbook_and_the_heatmap_show_the_same_cells(client, committee, english, dataset):
@@ -165,7 +165,7 @@ def test_the_command_writes_the_same_workbook(client, committee, tmp_path, engli
             )
         ]
     # ... with the values of the pages and of the committee's own download.
-    frames = pd.read_excel(out, sheet_name=None)
+    frames = pd.read_excel(out, sheet_name=None, engine="calamine")
     downloaded, _content = workbook_frames(client_as(client, committee), year=2025, first=2021, last=2025)
     matrix = client.get(reverse("evaluation:coverage"), {"year": 2025}).context["matrix"]
     stability = client.get(reverse("evaluation:stability"), {"first": 2021, "last": 2025}).context["rows"]
