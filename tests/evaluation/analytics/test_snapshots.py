@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from evaluation.analytics.coverage import CellStatus, coverage_matrix
 from evaluation.analytics.flags import FlagKind, red_flags
@@ -149,3 +150,64 @@ def test_the_command_makes_a_snapshot_and_prunes(dataset, capsys, clock):
     snapshot = Snapshot.objects.current()
     assert snapshot.trigger == Snapshot.Trigger.SCHEDULED
     assert f"#{snapshot.pk}" in capsys.readouterr().out
+
+
+# -- the pages -----------------------------------------------------------------------------------------------------
+
+
+def test_the_coverage_page_reads_the_current_snapshot_and_a_past_one_on_request(client, dataset, clock):
+    shymkent_fs = (f.region("79"), f.service(FS))
+    url = reverse("evaluation:coverage") + "?year=2026"
+    live = client.get(url)
+    assert live.context["snapshot"] is None
+    assert "Computed live" in live.content.decode()
+
+    first = make_snapshot(today=TODAY)
+    f.served_contract(start=dt.date(2026, 4, 1), end=dt.date(2027, 12, 31), region_code="79", service_code=FS)
+
+    page = client.get(url)  # the snapshot, not the records as they are now
+    assert page.context["snapshot"] == first
+    assert page.context["matrix"].cell(*shymkent_fs).status == CellStatus.FAILED
+    assert f"#{first.pk}" in page.content.decode()
+
+    second = make_snapshot(today=TODAY)
+    assert client.get(url).context["matrix"].cell(*shymkent_fs).status == CellStatus.COVERED
+    past = client.get(url + f"&snapshot={first.pk}")
+    assert past.context["snapshot"] == first
+    assert past.context["matrix"].cell(*shymkent_fs).status == CellStatus.FAILED
+    assert client.get(url + "&snapshot=abc").context["snapshot"] == second  # a wrong value: the current one
+
+
+def test_the_snapshot_page_cites_its_number_and_hash(client, dataset):
+    snapshot = make_snapshot(today=TODAY)
+    page = client.get(reverse("evaluation:snapshot", args=[snapshot.pk]))
+    text = page.content.decode()
+    assert snapshot.content_hash in text
+    assert f"http://testserver/snapshots/{snapshot.pk}/" in text
+    assert f"?year=2026&amp;snapshot={snapshot.pk}" in text
+    listing = client.get(reverse("evaluation:snapshots")).content.decode()
+    assert f"#{snapshot.pk}" in listing
+
+
+def test_the_change_page_shows_what_changed(client, committee, dataset):
+    older = make_snapshot(today=TODAY)
+    f.served_contract(start=dt.date(2026, 4, 1), end=dt.date(2026, 12, 31), region_code="79", service_code=FS)
+    newer = make_snapshot(today=TODAY)
+    client.force_login(committee)
+
+    page = client.get(reverse("evaluation:snapshot-compare"))  # default: the current one and the one before
+
+    changes = page.context["changes"]
+    assert (changes.older, changes.newer) == (older, newer)
+    text = page.content.decode()
+    assert 'data-testid="changed-cells"' in text
+    assert str(f.region("79").name) in text
+
+
+def test_committee_staff_make_a_snapshot_by_hand(client, committee, dataset, clock):
+    client.force_login(committee)
+    response = client.post(reverse("evaluation:snapshot-refresh"))
+    snapshot = Snapshot.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == snapshot.get_absolute_url()
+    assert (snapshot.trigger, snapshot.made_by) == (Snapshot.Trigger.MANUAL, committee)
