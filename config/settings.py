@@ -230,4 +230,7 @@ GSZ = {
     "OCDS_PAGE_SIZE": int(os.environ.get("OCDS_PAGE_SIZE", "100")),
     # Where the bulk file (every release, gzipped JSON lines) is written by `manage.py rebuild_opendata`.
     "OPENDATA_DIR": Path(os.environ.get("OPENDATA_DIR", MEDIA_ROOT / "opendata")),
+    # Analytics snapshots kept besides the first of every month (kept forever): the newest of each of the last N
+    # days that have one.
+    "SNAPSHOT_KEEP_DAILY": int(os.environ.get("SNAPSHOT_KEEP_DAILY", "30")),
 }

@@ -14,8 +14,16 @@ from core.audit import Action
 from core.demo import backdated
 from core.models import Region
 from evaluation.analytics import ocds
+from evaluation.analytics.snapshots import make_snapshot
 from evaluation.council import council_result
-from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, RegionPopulation, ResultEvaluation
+from evaluation.models import (
+    CRITERION_CODES,
+    Evaluator,
+    EvaluatorScore,
+    RegionPopulation,
+    ResultEvaluation,
+    Snapshot,
+)
 from evaluation.outcomes import earned, outcomes_for
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -136,3 +144,9 @@ def load(*, rng, context, stdout) -> None:
     releases = ocds.publish_pending()
     transaction.on_commit(ocds.write_bulk_file, robust=True)
     stdout.write(f"open data: {releases} OCDS releases")
+    # Two analytics snapshots, a month apart, so the pages cite one and "what changed" has something to compare.
+    month_ago = today - dt.timedelta(days=31)
+    older = make_snapshot(today=month_ago)
+    Snapshot.objects.filter(pk=older.pk).update(made_at=dt.datetime.combine(month_ago, dt.time(6), tzinfo=ALMATY))
+    current = make_snapshot(today=today)
+    stdout.write(f"analytics snapshots: #{older.pk} as of {month_ago:%d.%m.%Y} and #{current.pk} as of today")

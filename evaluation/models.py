@@ -254,3 +254,124 @@ class Release(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Published releases cannot be deleted."))
+
+
+class SnapshotQuerySet(PublicQuerySet):
+    """Snapshots hold the analytics' aggregates, which are public facts (the committee-only pages read them through
+    `can_see_analytics`, not through this scope)."""
+
+    def current(self) -> Snapshot | None:
+        """Return the newest snapshot, or None before the first one is made."""
+        return self.order_by("-made_at", "-pk").first()
+
+
+class Snapshot(models.Model):
+    """The system-level analytics computed once, stored and numbered (its pk), so that pages and workbooks cite it
+    and can be opened again with the same numbers years later. Immutable once made."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        MANUAL = "manual", _("refreshed by hand")
+        CHANGE = "change", _("after changes")
+
+    made_at = models.DateTimeField(_("made"), default=timezone.now)
+    as_of = models.DateField(_("as of"))
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    window_first = models.PositiveSmallIntegerField(_("stability window from"))
+    window_last = models.PositiveSmallIntegerField(_("stability window to"))
+    trigger = models.CharField(_("made"), max_length=12, choices=Trigger.choices, default=Trigger.SCHEDULED)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+        verbose_name = _("analytics snapshot")
+        verbose_name_plural = _("analytics snapshots")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:snapshot", args=[self.pk])
+
+
+class SnapshotCell(models.Model):
+    """One region × service type × year of the coverage matrix as the snapshot computed it (the derived figures —
+    bids per call, per 1,000 children — are recomputed from these by the same functions)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="cells")
+    year = models.PositiveSmallIntegerField()
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    service_type = models.ForeignKey("core.ServiceType", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12)
+    since = models.DateField(null=True)
+    money_planned = models.DecimalField(max_digits=16, decimal_places=2)
+    money_paid = models.DecimalField(max_digits=16, decimal_places=2)
+    contract_ids = models.JSONField(default=list)
+    provider_ids = models.JSONField(default=list)
+    children_served = models.PositiveIntegerField(null=True)
+    calls = models.JSONField(default=list)
+    failed_calls = models.JSONField(default=list)
+    calls_past_deadline = models.PositiveIntegerField(default=0)
+    submitted_bids = models.PositiveIntegerField(default=0)
+    population = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "year", "region", "service_type"], name="snapshot_cell_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.snapshot_id} {self.year} {self.region_id}×{self.service_type_id}: {self.status}"
+
+
+class SnapshotStability(models.Model):
+    """One region × service type of the stability table over the snapshot's default window."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="stability")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    service_type = models.ForeignKey("core.ServiceType", on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=12)
+    total = models.DecimalField(max_digits=16, decimal_places=2)
+    money = models.JSONField(default=dict)  # year → amount as text
+    cv = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    gap_days = models.IntegerField(null=True)
+    single_bid_share = models.DecimalField(max_digits=8, decimal_places=4, null=True)
+    failed_call_share = models.DecimalField(max_digits=8, decimal_places=4, null=True)
+    churn = models.DecimalField(max_digits=8, decimal_places=4, null=True)
+    contract_ids = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "region", "service_type"], name="snapshot_stability_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.snapshot_id} {self.region_id}×{self.service_type_id}: {self.verdict}"
+
+
+class SnapshotFlag(models.Model):
+    """One red flag as the snapshot found it; `detail` holds its explanation in each language."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=30)
+    call_id = models.IntegerField(null=True)
+    contract_id = models.IntegerField(null=True)
+    provider_id = models.IntegerField(null=True)
+    number = models.CharField(max_length=60, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    service_type = models.ForeignKey("core.ServiceType", null=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("core.Agency", null=True, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(null=True)
+    detail = models.JSONField(default=dict)  # language code → text
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "kind"], name="snapshot_flag_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.snapshot_id} {self.kind} {self.number}"

@@ -41,7 +41,7 @@ from core import audit
 from core.models import AuditEvent, Indicator
 from core.util import today
 from evaluation.analytics import ocds
-from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, ResultEvaluation
+from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, ResultEvaluation, Snapshot
 from providers.forms import ProviderForm, ServiceAreaForm, StaffMemberForm
 from providers.models import AccessRequest, Invitation, Membership, Provider, ServiceArea, StaffMember
 from tenders.forms import local_input
@@ -1745,6 +1745,42 @@ ANALYTICS_CASES = [
     ),
 ]
 
+# -- analytics snapshots: the list and a snapshot are public; what changed is for analysts; committee staff and
+# admins make one by hand
+
+
+def a_snapshot(objs: Objects) -> None:
+    Snapshot.objects.create(
+        as_of=dt.date(2026, 11, 24),
+        first_year=2016,
+        last_year=2029,
+        window_first=2021,
+        window_last=2025,
+        content_hash="0" * 64,
+    )
+
+
+def current_snapshot(objs: Objects) -> dict:
+    current = Snapshot.objects.current()
+    return {"pk": current.pk if current else 0}
+
+
+SNAPSHOT_CASES = [
+    Case("evaluation:snapshots", every(200), public=True),
+    Case("evaluation:snapshot", every(200), kwargs=current_snapshot, setup=a_snapshot, public=True),
+    Case("evaluation:snapshot", every(404), kwargs=lambda objs: {"pk": 999999}, public=True, label="missing"),
+    Case("evaluation:snapshot-compare", ANALYSTS),
+    Case("evaluation:snapshot-compare", ANALYSTS, setup=a_snapshot, label="one-snapshot"),
+    Case("evaluation:snapshot-refresh", POST_ONLY),
+    Case(
+        "evaluation:snapshot-refresh",
+        logged_in(403, committee=302, admin=302),
+        method="post",
+        state=count(Snapshot),
+        changes=frozenset({"committee", "admin"}),
+    ),
+]
+
 # -- open data (OCDS): public for everyone; a process without releases, a bad parameter, an unwritten file are errors
 
 
@@ -1792,6 +1828,7 @@ CASES: list[Case] = [
     *CONTRACT_CASES,
     *EVALUATION_CASES,
     *ANALYTICS_CASES,
+    *SNAPSHOT_CASES,
     *OPENDATA_CASES,
 ]
 

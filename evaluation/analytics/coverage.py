@@ -165,6 +165,12 @@ class Cell:
     money_per_1000: Decimal | None = None
     children_per_1000: Decimal | None = None
 
+    def derive(self) -> None:
+        """Set the figures derived from the stored ones: bids per call and the figures per 1,000 children."""
+        self.submitted_bids_per_call = share(self.submitted_bids, self.calls_past_deadline)
+        self.money_per_1000 = per_thousand(self.money_planned, self.population)
+        self.children_per_1000 = per_thousand(self.children_served, self.population)
+
     @property
     def uncovered(self) -> bool:
         return self.status in UNCOVERED_STATUSES
@@ -441,9 +447,7 @@ def coverage_matrix(
             cell.failed_calls = parse_ids(tried.get("failed_ids"))
             cell.calls_past_deadline = tried.get("past_deadline", 0)
             cell.submitted_bids = tried.get("bids") or 0
-            cell.submitted_bids_per_call = share(cell.submitted_bids, cell.calls_past_deadline)
-            cell.money_per_1000 = per_thousand(cell.money_planned, cell.population)
-            cell.children_per_1000 = per_thousand(cell.children_served, cell.population)
+            cell.derive()
             if contracts:
                 cliff = not contracts["continuing"] and key not in next_contracts and not tried.get("prospects")
                 cell.status = CellStatus.ENDING if cliff else CellStatus.COVERED
@@ -454,14 +458,29 @@ def coverage_matrix(
                 cell.since = last_served[key] + ONE_DAY
             cells.append(cell)
 
+    provider_ids = {key: parse_ids(row["provider_ids"]) for key, row in serving.items()}
+    return assemble_matrix(year, today, region_list, service_list, cells, provider_ids)
+
+
+def assemble_matrix(
+    year: int,
+    as_of: dt.date,
+    regions: list[Region],
+    service_types: list[ServiceType],
+    cells: list[Cell],
+    provider_ids: dict[CellKey, list[int]],
+) -> CoverageMatrix:
+    """Return the matrix of computed cells with its tile-map shares and totals: the one way both a live computation
+    and a stored snapshot (evaluation.analytics.snapshots) become a matrix. `provider_ids` holds each serving
+    cell's providers (the totals count distinct providers across cells)."""
     return CoverageMatrix(
         year=year,
-        as_of=today,
-        regions=region_list,
-        service_types=service_list,
+        as_of=as_of,
+        regions=regions,
+        service_types=service_types,
         cells=cells,
-        region_coverage=_region_coverage(region_list, cells),
-        totals=_totals(cells, serving),
+        region_coverage=_region_coverage(regions, cells),
+        totals=_totals(cells, provider_ids),
     )
 
 
@@ -487,15 +506,10 @@ def _region_coverage(regions: list[Region], cells: list[Cell]) -> list[RegionCov
     return result
 
 
-def _totals(cells: list[Cell], serving: dict[CellKey, dict]) -> CoverageTotals:
+def _totals(cells: list[Cell], provider_ids: dict[CellKey, list[int]]) -> CoverageTotals:
     applicable = [c for c in cells if c.applicable]
     covered = sum(1 for c in applicable if c.covered)
-    providers = {
-        p
-        for c in applicable
-        if (row := serving.get((c.region.pk, c.service_type.pk)))
-        for p in parse_ids(row["provider_ids"])
-    }
+    providers = {p for c in applicable for p in provider_ids.get((c.region.pk, c.service_type.pk), ())}
     children = [c.children_served for c in applicable if c.children_served is not None]
     return CoverageTotals(
         by_status={status: sum(1 for c in cells if c.status == status) for status in CellStatus.values},

@@ -13,11 +13,13 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Agency, Region, ServiceType
 from evaluation.analytics.flags import FlagKind
 from evaluation.analytics.stability import Verdict, default_window
+from evaluation.models import Snapshot
 from providers.models import Provider
 
 FIRST_YEAR = 2016  # the first year the system holds data for
@@ -105,11 +107,38 @@ class YearForm(ParametersForm):
 
 
 class CoverageForm(YearForm):
-    """The year, and the region to highlight (the tile map's links carry it; not a filter, so not on screen)."""
+    """The year, the region to highlight (the tile map's links carry it; not a filter, so not on screen) and the
+    snapshot to read (default: the current one; a snapshot's page links carry it)."""
 
     region = forms.ModelChoiceField(
         queryset=Region.objects.filter(level=Region.Level.FIRST), required=False, widget=forms.HiddenInput
     )
+    snapshot = forms.ModelChoiceField(queryset=Snapshot.objects.all(), required=False, widget=forms.HiddenInput)
+
+
+class CompareForm(ParametersForm):
+    """Two snapshots to compare (default: the current one and the one a month before)."""
+
+    older = forms.ModelChoiceField(label=_("From snapshot"), queryset=Snapshot.objects.all(), required=False)
+    newer = forms.ModelChoiceField(label=_("To snapshot"), queryset=Snapshot.objects.all(), required=False)
+
+    def configure(self) -> None:
+        super().configure()
+        for name in ("older", "newer"):
+            self.fields[name].label_from_instance = snapshot_label
+
+    def defaults(self) -> dict[str, Any]:
+        from evaluation.analytics.snapshots import month_before
+
+        current = Snapshot.objects.current()
+        return {"older": current and month_before(current), "newer": current}
+
+
+def snapshot_label(snapshot: Snapshot) -> str:
+    return _("#%(number)d of %(when)s") % {
+        "number": snapshot.pk,
+        "when": formats.date_format(timezone.localtime(snapshot.made_at), "d.m.Y H:i"),
+    }
 
 
 class WindowForm(ParametersForm):

@@ -18,4 +18,8 @@ urlpatterns = [
     path("stability/agencies/", views.AgencyStabilityView.as_view(), name="stability-agencies"),
     path("trends/", views.TrendsView.as_view(), name="trends"),
     path("flags/", views.FlagsView.as_view(), name="flags"),
+    path("snapshots/", views.SnapshotListView.as_view(), name="snapshots"),
+    path("snapshots/<int:pk>/", views.SnapshotDetailView.as_view(), name="snapshot"),
+    path("snapshots/compare/", views.SnapshotCompareView.as_view(), name="snapshot-compare"),
+    path("snapshots/refresh/", views.SnapshotRefreshView.as_view(), name="snapshot-refresh"),
 ]

@@ -8,25 +8,29 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 from django_tables2 import SingleTableMixin
 
 from contracts.models import Contract
 from core.exports import XLSX_CONTENT_TYPE, ExportMixin, export_response
-from core.models import Region, ServiceType
+from core.models import Region, Role, ServiceType
 from core.util import today
 from evaluation.analytics import charts, forms, tables, workbook
 from evaluation.analytics.coverage import CellStatus, coverage_matrix, uncovered_cells
 from evaluation.analytics.flags import RULES, FlagKind, red_flags
 from evaluation.analytics.money import series
+from evaluation.analytics.snapshots import compare, make_snapshot, matrix_of
 from evaluation.analytics.stability import (
     Verdict,
     agency_stability,
@@ -35,6 +39,7 @@ from evaluation.analytics.stability import (
     stability_table,
     thresholds,
 )
+from evaluation.models import Snapshot
 from evaluation.permissions import can_see_analytics
 from tenders.models import Call
 
@@ -68,6 +73,21 @@ class AnalyticsPageMixin:
     def on(self):
         return today()
 
+    reads_snapshot = False  # whether the page reads the current (or the chosen) snapshot
+
+    @cached_property
+    def snapshot(self) -> Snapshot | None:
+        """Return the snapshot the page reads: the one asked for, else the current one; None before the first."""
+        if not self.reads_snapshot:
+            return None
+        return self.params.get("snapshot") or Snapshot.objects.current()
+
+    def matrix(self, year: int):
+        """Return the year's coverage matrix from the snapshot when it holds the year, else computed live."""
+        if self.snapshot is not None and self.snapshot.first_year <= year <= self.snapshot.last_year:
+            return matrix_of(self.snapshot, year)
+        return coverage_matrix(year, today=self.on)
+
     @cached_property
     def form(self) -> forms.ParametersForm:
         return self.form_class(self.request.GET, today=self.on)
@@ -79,7 +99,13 @@ class AnalyticsPageMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            {"form": self.form, "as_of": self.on, "can_see_analytics": can_see_analytics(self.request.user)}
+            {
+                "form": self.form,
+                "as_of": self.on,
+                "can_see_analytics": can_see_analytics(self.request.user),
+                "snapshot": self.snapshot,
+                "reads_snapshot": self.reads_snapshot,
+            }
         )
         return context
 
@@ -104,11 +130,12 @@ class CoverageView(AnalyticsPageMixin, TemplateView):
     template_name = "evaluation/analytics/coverage.html"
     form_class = forms.CoverageForm
     public = True
+    reads_snapshot = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year, highlight = self.params["year"], self.params["region"]
-        matrix = coverage_matrix(year, today=self.on)
+        matrix = self.matrix(year)
         mine = own_region(self.request.user)
         context.update(
             {
@@ -361,13 +388,14 @@ class CommitteeDashboardView(AnalyticsPageMixin, TemplateView):
     panels, which cost the most to compute, load right after the page (htmx), each from CommitteePanelView."""
 
     template_name = "evaluation/analytics/committee.html"
-    form_class = forms.YearForm
+    form_class = forms.CoverageForm
+    reads_snapshot = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = self.params["year"]
         first, last = default_window(self.on)
-        matrix = coverage_matrix(year, today=self.on)
+        matrix = self.matrix(year)
         years, planned, paid = series(year - 9, year)
         context.update(
             {
@@ -482,3 +510,93 @@ class StatusStylesView(TemplateView):
         response = super().render_to_response(context, **kwargs)
         response["Cache-Control"] = "public, max-age=86400"
         return response
+
+
+# -- snapshots -----------------------------------------------------------------------------------------------------
+
+
+def can_refresh(user) -> bool:
+    """Committee staff and admins may make a snapshot by hand."""
+    return user.is_authenticated and user.effective_role in (Role.COMMITTEE, Role.ADMIN)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SnapshotListView(ListView):
+    """The snapshots kept (public: their coverage is public; stability and flags are read by committee staff)."""
+
+    template_name = "evaluation/analytics/snapshots.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Snapshot.objects.visible_to(self.request.user).select_related("made_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "current": Snapshot.objects.current(),
+                "can_refresh": can_refresh(self.request.user),
+                "can_see_analytics": can_see_analytics(self.request.user),
+                "keep_daily": settings.GSZ["SNAPSHOT_KEEP_DAILY"],
+            }
+        )
+        return context
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SnapshotDetailView(DetailView):
+    """One snapshot, citable by its number: when it was made, its hash, and its pages by year."""
+
+    template_name = "evaluation/analytics/snapshot.html"
+    context_object_name = "snapshot"
+
+    def get_queryset(self):
+        return Snapshot.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        snapshot = self.object
+        context.update(
+            {
+                "years": range(snapshot.first_year, snapshot.last_year + 1),
+                "counts": {
+                    "cells": snapshot.cells.count(),
+                    "stability": snapshot.stability.count(),
+                    "flags": snapshot.flags.count(),
+                },
+                "citation": self.request.build_absolute_uri(snapshot.get_absolute_url()),
+                "can_see_analytics": can_see_analytics(self.request.user),
+            }
+        )
+        return context
+
+
+class SnapshotCompareView(AnalyticsPageMixin, TemplateView):
+    """What changed between two snapshots: cells whose status changed, stability verdicts, red flags raised and
+    cleared, each linked to the records behind it."""
+
+    template_name = "evaluation/analytics/snapshot_compare.html"
+    form_class = forms.CompareForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        older, newer = self.params["older"], self.params["newer"]
+        changes = compare(older, newer) if older and newer else None
+        context["changes"] = changes
+        if changes:
+            context["flag_groups"] = [
+                (_("Red flags raised"), changes.new_flags, "new-flags"),
+                (_("Red flags cleared"), changes.cleared_flags, "cleared-flags"),
+            ]
+        return context
+
+
+class SnapshotRefreshView(View):
+    """Make a snapshot now (committee staff and admins)."""
+
+    def post(self, request):
+        if not can_refresh(request.user):
+            raise PermissionDenied
+        snapshot = make_snapshot(trigger=Snapshot.Trigger.MANUAL, by=request.user)
+        messages.success(request, _("Snapshot #%(number)d is made.") % {"number": snapshot.pk})
+        return redirect(snapshot)

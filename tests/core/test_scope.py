@@ -13,7 +13,7 @@ from contracts import permissions as contract_permissions
 from contracts.models import Amendment, Contract, ContractDocument, Payment, Report, ReportingPeriod, Target, Tranche
 from core.models import Agency, Indicator, Region, Role, ServiceType, role_of
 from evaluation import permissions as evaluation_permissions
-from evaluation.models import RegionPopulation, ResultEvaluation
+from evaluation.models import RegionPopulation, ResultEvaluation, Snapshot
 from providers import permissions as provider_permissions
 from providers.models import AccessRequest, Invitation, Membership, Provider, ServiceArea, StaffMember
 from tenders import permissions as tender_permissions
@@ -50,6 +50,7 @@ SCOPED = [
     ContractDocument,
     ResultEvaluation,
     RegionPopulation,
+    Snapshot,
 ]
 
 # Rows that are only ever shown as part of their parent, which its page fetched through visible_to.
@@ -65,6 +66,9 @@ PARTS = {
     "contracts.Actual": "Report",
     "evaluation.Evaluator": "ResultEvaluation",
     "evaluation.EvaluatorScore": "ResultEvaluation",
+    "evaluation.SnapshotCell": "Snapshot",
+    "evaluation.SnapshotStability": "Snapshot",
+    "evaluation.SnapshotFlag": "Snapshot",
 }
 # Not reached through the application's pages: accounts, the audit log (rendered on its object's page), the
 # login throttle and mail kept for retry (superusers only, in the Django admin).
