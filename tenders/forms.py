@@ -160,6 +160,16 @@ class CommissionMemberForm(forms.Form):
         )
 
 
+class SubstituteForm(forms.Form):
+    """A substitute member seated while the commission scores (never the chair)."""
+
+    substitute = forms.ModelChoiceField(label=_("Substitute member"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substitute"].queryset = CommissionMemberForm(call=call).fields["user"].queryset
+
+
 class BidForm(forms.ModelForm):
     class Meta:
         model = Bid

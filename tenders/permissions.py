@@ -75,6 +75,15 @@ def can_close_scoring(user, call: Call) -> bool:
     )
 
 
+def can_appoint_substitute(user, call: Call) -> bool:
+    """The agency's officers or the chair seat a substitute member while the commission scores."""
+    return (
+        call.status == Call.Status.EVALUATION
+        and call.scoring_closed_at is None
+        and (can_manage_call(user, call) or is_chair(user, call))
+    )
+
+
 def can_reannounce(user, call: Call) -> bool:
     return can_manage_call(user, call) and call.status in (Call.Status.FAILED, Call.Status.CANCELLED)
 
