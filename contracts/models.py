@@ -675,7 +675,13 @@ class Report(models.Model):
     # -- changes of state (see Contract); the services also note them on the contract's timeline and mail ---------
 
     def submit(self, *, by, now: dt.datetime) -> None:
-        """Submit or resubmit the report; its first submission is kept (lateness counts from it)."""
+        """Submit or resubmit the report; its first submission is kept (lateness counts from it). A report is not
+        submitted before its period's first day."""
+        if timezone.localtime(now).date() < self.period.start:
+            raise InvalidTransition(
+                gettext("The reporting period starts on %(start)s: a report is submitted once the period has begun.")
+                % {"start": self.period.start.strftime("%d.%m.%Y")}
+            )
         set_status(
             self,
             self.Status.SUBMITTED,
