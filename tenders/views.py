@@ -240,7 +240,7 @@ class CallFormView(View):
         kwargs = {"instance": call}
         budget = BudgetLineFormSet(data, prefix="budget", **kwargs)
         criteria = CriterionFormSet(data, prefix="criteria", **kwargs)
-        targets = TargetFormSet(data, prefix="targets", **kwargs)
+        targets = TargetFormSet(data, prefix="targets", call_form=form, **kwargs)
         if creating and data is None:
             criteria = CriterionFormSet(prefix="criteria", instance=call, queryset=Criterion.objects.none())
             criteria.extra = len(DEFAULT_CRITERIA)
