@@ -172,7 +172,10 @@ class BaseTargetFormSet(forms.BaseInlineFormSet):
             if indicator.service_type_id not in (None, service_type.pk):
                 form.add_error(
                     "indicator",
-                    _("“%(indicator)s” measures another service: choose an indicator of “%(service)s” or a general one.")
+                    _(
+                        "“%(indicator)s” measures another service: choose an indicator of “%(service)s” or a "
+                        "general one."
+                    )
                     % {"indicator": indicator.name, "service": service_type.name},
                 )
 

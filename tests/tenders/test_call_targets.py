@@ -27,9 +27,8 @@ def test_an_indicator_of_another_service_is_refused_as_a_calls_target(client, of
 
     assert response.status_code == 400
     errors = response.context["targets"].forms[0].errors["indicator"]
-    assert errors == [
-        f"“{other.name}” measures another service: choose an indicator of “Case management for children and families” or a general one."
-    ]
+    service = "“Case management for children and families”"
+    assert errors == [f"“{other.name}” measures another service: choose an indicator of {service} or a general one."]
     assert not Call.objects.exists()
 
 
