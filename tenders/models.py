@@ -65,6 +65,16 @@ class CallQuerySet(models.QuerySet):
         """Return published calls whose deadline has passed but whose bids are not opened yet."""
         return self.filter(status=Call.Status.PUBLISHED, deadline__lte=now)
 
+    def awaiting_contract(self, now: dt.datetime) -> CallQuerySet:
+        """Return awarded calls whose standstill has ended without a contract prepared yet."""
+        return self.filter(status=Call.Status.AWARDED, standstill_until__lte=now, contract__isnull=True)
+
+    def with_unanswered_questions(self) -> CallQuerySet:
+        """Return calls with questions still unanswered, annotated with how many (`unanswered`)."""
+        return self.annotate(
+            unanswered=Count("questions", filter=Q(questions__answered_at__isnull=True), distinct=True)
+        ).filter(unanswered__gt=0)
+
     def with_total(self) -> CallQuerySet:
         """Return calls annotated with their total budget."""
         return self.annotate(total_budget=Sum("budget_lines__amount"))
