@@ -10,7 +10,6 @@ from core import dashboard, registry
 from core.models import Role
 from core.util import today
 
-
 UPCOMING_DAYS = 30
 
 
