@@ -19,6 +19,8 @@ role whose answer differs from the matrix, with the status expected and the stat
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from django.db import transaction
 from django.forms import BaseForm
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.models import Amendment, Contract, ContractDocument, Payment, Report, ReportingPeriod, Target, Tranche
 from core import audit
@@ -1830,6 +1832,29 @@ def status_problems(response, case: Case, role: str) -> list[str]:
             return [f"{role}: sent to {location!r}, expected the login page {reverse(case.login_url)!r}"]
     elif redirect_path == reverse("login"):
         return [f"{role}: sent to log in ({location!r})"]
+    return title_problems(response, role)
+
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def title_problems(response, role: str) -> list[str]:
+    """Every HTML page names itself in its <title>, before the site's name (issue 11: some pages had none)."""
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    content = response.content.decode()
+    if "<html" not in content:
+        return []  # a fragment a page loads into itself (htmx)
+    found = TITLE.search(content)
+    if found is None:
+        return [f"{role}: the page has no <title>"]
+    own = html.unescape(found.group(1)).rsplit("·", 1)[0].strip()
+    defaults = set()
+    for language in ("ru", "kk", "en"):
+        with translation.override(language):
+            defaults.add(translation.gettext("State social order"))
+    if not own or own in defaults:
+        return [f"{role}: the page's <title> names only the site ({found.group(1).strip()!r})"]
     return []
 
 
