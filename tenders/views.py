@@ -19,7 +19,7 @@ from core import audit
 from core.actions import PageAction
 from core.audit import Action
 from core.documents import document_response
-from core.exceptions import InvalidTransition
+from core.exceptions import InvalidTransition, Refused
 from core.exports import ExportMixin
 from core.forms import DocumentForm
 from core.models import AuditEvent
@@ -534,7 +534,8 @@ class BidEditView(View):
     def get_bid(self, request, pk):
         bid = get_object_or_404(Bid.objects.visible_to(request.user).select_related("call", "provider"), pk=pk)
         if not permissions.can_edit_bid(request.user, bid):
-            raise PermissionDenied
+            refusal = permissions.bid_edit_refusal(request.user, bid)
+            raise Refused(refusal) if refusal else PermissionDenied
         return bid
 
     def context(self, bid, form, items, document_form=None):
@@ -732,9 +733,9 @@ class ScoreView(View):
         member = permissions.membership(request.user, bid.call)
         if member is None:
             raise PermissionDenied
-        declaration = ConflictDeclaration.objects.filter(member=member, bid=bid).first()
-        if declaration is None or declaration.has_conflict:
-            raise PermissionDenied
+        refusal = permissions.score_refusal(member, bid)
+        if refusal:
+            raise Refused(refusal)
         return bid, member
 
     def render_form(self, request, bid, member, form, status=200):
@@ -775,7 +776,10 @@ class ScoreView(View):
         except InvalidTransition as error:
             form.add_error(None, error.messages[0])
             return self.render_form(request, bid, member, form, status=400)
-        messages.success(request, _("Your scores are saved."))
+        if "submit" in request.POST:
+            messages.success(request, _("Your score sheet is submitted: it counts towards the bid's quorum."))
+        else:
+            messages.success(request, _("Your draft scores are saved; submit the sheet once every criterion is scored."))
         return redirect("tenders:call-bids", pk=bid.call_id)
 
 
