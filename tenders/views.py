@@ -779,7 +779,9 @@ class ScoreView(View):
         if "submit" in request.POST:
             messages.success(request, _("Your score sheet is submitted: it counts towards the bid's quorum."))
         else:
-            messages.success(request, _("Your draft scores are saved; submit the sheet once every criterion is scored."))
+            messages.success(
+                request, _("Your draft scores are saved; submit the sheet once every criterion is scored.")
+            )
         return redirect("tenders:call-bids", pk=bid.call_id)
 
 
