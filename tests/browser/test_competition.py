@@ -157,7 +157,7 @@ def test_call_from_draft_to_award(page, clock, officer, experts, bidder, ngo_use
         page.select_option("#id_user", str(user.pk))
         if chair:
             page.check("#id_is_chair")
-        click_and_wait(page, page.locator("main form").last.get_by_role("button", name=translated("ru", "Appoint")))
+        click_and_wait(page, page.get_by_test_id("appoint-form").get_by_role("button"))
     members = text_of(page.locator("main table"))
     for user in (officer, *experts):
         assert user.get_full_name() in members
