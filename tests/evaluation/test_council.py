@@ -4,6 +4,7 @@ conclusion, the threshold copied at opening, recusal, quorum, score range, and t
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from core.exceptions import InvalidTransition
@@ -384,6 +385,7 @@ def test_the_evaluation_page_shows_only_how_many_sheets_are_in_before_quorum(cli
     services.declare(evaluator=first, has_conflict=False)
     services.submit_scores(evaluator=first, values=dict.fromkeys(CRITERION_CODES, 5), comment="")
     client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     page = client.get(evaluation.get_absolute_url())
 
