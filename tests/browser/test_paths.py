@@ -1,6 +1,8 @@
 """Two paths of issue 11 in a real browser: an expert on a contract's council opens the annual report the
 evaluation rests on, from the evaluation page; an NGO is refused a report for a period that has not begun."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -42,3 +44,24 @@ def test_an_ngo_is_refused_a_report_before_its_period_begins(page, clock, office
     assert "01.01.2027" in flash(page)
     assert Report.objects.get(period=period).status == Report.Status.DRAFT
     screenshot(page, "paths-early-report-refused")
+
+
+def test_the_officers_queue_leads_to_where_each_thing_is_done(page, clock, officer, provider):
+    awarded = factories.AwardedCallFactory(agency=officer.agency, created_by=officer, number="ГСЗ-2026-75-090")
+    contract = factories.ContractFactory(agency=officer.agency, provider=provider, tranches=False)
+    factories.TrancheFactory(contract=contract, year=2026, planned_date=dt.date(2026, 3, 1))
+    asked = factories.CallFactory(agency=officer.agency, created_by=officer, number="ГСЗ-2027-75-091")
+    factories.QuestionFactory(call=asked)
+
+    switch_user(page, officer.username)
+    screenshot(page, "paths-officer-queue")
+    queue = page.get_by_test_id("queue-contract")
+    click_and_wait(page, queue.get_by_role("link", name=awarded.number), f"**/contracts/prepare/{awarded.pk}/")
+    page.go_back()
+    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_test_id("queue-questions").get_by_role("link", name=asked.number))
+    assert page.url.endswith(f"{asked.get_absolute_url()}#qa")
+    page.go_back()
+    page.wait_for_load_state()
+    overdue = page.get_by_test_id("payments-overdue")
+    click_and_wait(page, overdue.get_by_role("link", name=contract.number), "**/payments/new/")
