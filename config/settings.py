@@ -189,8 +189,11 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_403": {"()": "core.logfilters.OneLineForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # A refused request is one line, not a traceback.
+    "loggers": {"django.request": {"filters": ["one_line_403"]}},
 }
 
 # Domain settings (DESIGN.md). Each may be overridden by an environment variable of the same name.

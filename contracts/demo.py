@@ -37,6 +37,22 @@ def aware(day: dt.date, hour: int = 11) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=ALMATY)
 
 
+# What a child's place in a social service costs a year in the demo, in tenge: the children a report states follow
+# from the money of the contract's year, so the figures agree with each other (tests/core/test_demo_consistency.py).
+COST_PER_CHILD = (180_000, 420_000)
+
+
+def children_served(contract, period, rng) -> int:
+    """Return the children a report of the period states: the year's tranche over the contract's cost per child
+    (fixed per contract), somewhat fewer in a quarter than in the year."""
+    low, high = COST_PER_CHILD
+    cost = low + (contract.pk * 7919) % (high - low)
+    tranche = contract.tranches.filter(year=period.year).first()
+    amount = tranche.amount if tranche else contract.total / max(len(contract.years), 1)
+    per_year = max(int(amount / cost), 1)
+    return per_year if period.kind == "annual" else max(int(per_year * rng.uniform(0.6, 0.9)), 1)
+
+
 def load(*, rng, context, stdout) -> None:
     today = timezone.localdate()
     officers = {o.agency_id: o for o in context["officers"]}
@@ -173,11 +189,12 @@ def load(*, rng, context, stdout) -> None:
                 late_days = rng.choice([-6, -3, -1, 0, 0, 2, 9, 21]) if index % 3 else -2
                 submitted = aware(period.due_date + dt.timedelta(days=late_days), 16)
                 returned = rng.random() < 0.12
+                children_served_now = children_served(contract, period, rng)
                 report = Report.objects.create(
                     period=period,
                     narrative=rng.choice(NARRATIVES),
-                    children_served=int(rng.randint(30, 160) * (1 if period.kind == "annual" else 0.5)),
-                    families_served=rng.randint(15, 90),
+                    children_served=children_served_now,
+                    families_served=max(int(children_served_now * rng.uniform(0.4, 0.8)), 1),
                     status=Report.Status.ACCEPTED,
                     first_submitted_at=submitted,
                     submitted_at=submitted + dt.timedelta(days=12 if returned else 0),

@@ -1,11 +1,15 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.forms import formset_factory, inlineformset_factory
+from django.forms import BaseInlineFormSet, formset_factory, inlineformset_factory
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Amendment, Contract, Payment, Report, ReportExpense, Tranche
+from contracts.models import Amendment, Contract, Payment, Report, ReportExpense, Tranche, TrancheBalance
 from core.models import Indicator
+from core.templatetags.gsz import money, num
 from core.util import today
 from core.validators import validate_single_line
 
@@ -116,12 +120,15 @@ class ReportForm(forms.ModelForm):
         fields = ["narrative", "children_served", "families_served"]
         widgets = {"narrative": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, indicators=(), actuals=None, **kwargs):
+    def __init__(self, *args, indicators=(), actuals=None, targets=None, **kwargs):
+        """`targets`: {indicator id: the contract's target for the period's year}, shown beside each field."""
         super().__init__(*args, **kwargs)
         self.indicators = list(indicators)
         actuals = actuals or {}
+        targets = targets or {}
         for indicator in self.indicators:
             label = f"{indicator.name} ({indicator.get_unit_display()})"
+            target = targets.get(indicator.pk)
             field = forms.DecimalField(
                 label=label,
                 max_digits=12,
@@ -129,6 +136,7 @@ class ReportForm(forms.ModelForm):
                 min_value=0,
                 required=False,
                 initial=actuals.get(indicator.pk),
+                help_text=target_text(target),
             )
             if indicator.unit == Indicator.Unit.PERCENT:
                 field.validators.append(MaxValueValidator(100))
@@ -143,7 +151,56 @@ class ReportForm(forms.ModelForm):
         }
 
 
-ExpenseFormSet = inlineformset_factory(Report, ReportExpense, fields=["item", "amount"], extra=3, can_delete=True)
+def target_text(target: Decimal | None) -> str:
+    """Return "Target: 70" for the help text of an actual's field (empty without a target)."""
+    if target is None:
+        return ""
+    places = 0 if target == target.to_integral_value() else 2
+    return gettext("Target: %(value)s") % {"value": num(target, places)}
+
+
+class BaseExpenseFormSet(BaseInlineFormSet):
+    """A report's expenditure by cost item, checked against the tranche of the period's year: a total above the
+    tranche is refused; above what the year's other reports left of it, saved with a warning (`over_balance`)."""
+
+    def __init__(self, *args, balance: TrancheBalance | None = None, **kwargs):
+        self.balance = balance
+        super().__init__(*args, **kwargs)
+
+    def total(self) -> Decimal:
+        """Return the sum of the kept rows (valid forms only)."""
+        return sum(
+            (
+                form.cleaned_data["amount"]
+                for form in self.forms
+                if getattr(form, "cleaned_data", None)
+                and form.cleaned_data.get("amount") is not None
+                and not form.cleaned_data.get("DELETE")
+            ),
+            Decimal(0),
+        )
+
+    def clean(self):
+        super().clean()
+        if self.balance is not None and self.total() > self.balance.tranche.amount:
+            raise ValidationError(
+                gettext("Expenses of %(total)s exceed the tranche of %(tranche)s for %(year)s.")
+                % {
+                    "total": money(self.total()),
+                    "tranche": money(self.balance.tranche.amount),
+                    "year": self.balance.tranche.year,
+                }
+            )
+
+    @property
+    def over_balance(self) -> bool:
+        """Return whether the (valid) total exceeds the year's unspent balance after the other reports."""
+        return self.balance is not None and self.total() > self.balance.balance
+
+
+ExpenseFormSet = inlineformset_factory(
+    Report, ReportExpense, formset=BaseExpenseFormSet, fields=["item", "amount"], extra=3, can_delete=True
+)
 
 
 class ReturnForm(forms.Form):

@@ -74,18 +74,26 @@ class ContractQuerySet(models.QuerySet):
 
     def in_scope(self, user) -> ContractQuerySet:
         """Return contracts whose details (payments, amendments, reports, documents) the user may see: own
-        agency's (officer), own NGO's (ngo), all for committee staff and admins; experts reach contracts through
-        their evaluation assignments."""
+        agency's (officer), own NGO's (ngo), all for committee staff and admins; and, read-only, the contracts
+        whose results the user evaluates on an expert council (expert or officer), while the evaluation is open
+        and after — the reports are the council's evidence."""
         role = role_of(user)
         if role is None:
             return self.none()
         if user.sees_all:
             return self.all()
+        evaluated = Q(pk__in=self.evaluated_by(user).values("pk"))
         if role == Role.OFFICER:
-            return self.filter(agency_id=user.agency_id)
+            return self.filter(Q(agency_id=user.agency_id) | evaluated)
         if role == Role.NGO:
             return self.filter(provider__memberships__user=user)
+        if role == Role.EXPERT:
+            return self.filter(evaluated)
         return self.none()
+
+    def evaluated_by(self, user) -> ContractQuerySet:
+        """Return the contracts on whose expert council (a result evaluation of any year) the user sits."""
+        return Contract.objects.filter(evaluations__evaluators__user=user)
 
     def signed(self) -> ContractQuerySet:
         """Return contracts signed by both parties."""
@@ -678,7 +686,13 @@ class Report(models.Model):
     # -- changes of state (see Contract); the services also note them on the contract's timeline and mail ---------
 
     def submit(self, *, by, now: dt.datetime) -> None:
-        """Submit or resubmit the report; its first submission is kept (lateness counts from it)."""
+        """Submit or resubmit the report; its first submission is kept (lateness counts from it). A report is not
+        submitted before its period's first day."""
+        if timezone.localtime(now).date() < self.period.start:
+            raise InvalidTransition(
+                gettext("The reporting period starts on %(start)s: a report is submitted once the period has begun.")
+                % {"start": self.period.start.strftime("%d.%m.%Y")}
+            )
         set_status(
             self,
             self.Status.SUBMITTED,

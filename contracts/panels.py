@@ -1,5 +1,7 @@
 """Dashboard panels of contracts: what is due."""
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
 from contracts import permissions
@@ -7,6 +9,23 @@ from contracts.models import Contract, ReportingPeriod, Tranche, paid_by_tranche
 from core import dashboard, registry
 from core.models import Role
 from core.util import today
+
+UPCOMING_DAYS = 30
+
+
+def unpaid_tranches(user, contracts, on) -> tuple[list[Tranche], list[Tranche]]:
+    """Return the tranches of the signed, not terminated contracts whose fixed part is not fully paid: overdue
+    (planned before `on`) and upcoming (planned from `on` to UPCOMING_DAYS days later), each by planned date."""
+    tranches = list(
+        Tranche.objects.visible_to(user)
+        .filter(contract__in=contracts.signed(), planned_date__lte=on + dt.timedelta(days=UPCOMING_DAYS))
+        .exclude(contract__status=Contract.Status.TERMINATED)
+        .select_related("contract__provider")
+        .order_by("planned_date", "pk")
+    )
+    paid = paid_by_tranche(tranches)
+    unpaid = [t for t in tranches if paid[t.pk]["fixed"] < t.fixed_amount]
+    return [t for t in unpaid if t.planned_date < on], [t for t in unpaid if t.planned_date >= on]
 
 
 def officer_contracts(user) -> dict | None:
@@ -17,16 +36,7 @@ def officer_contracts(user) -> dict | None:
     periods = (
         ReportingPeriod.objects.visible_to(user).filter(contract__in=contracts).select_related("contract__provider")
     )
-    payments_due = (
-        Tranche.objects.visible_to(user)
-        .filter(contract__in=contracts.signed(), planned_date__lte=on)
-        .exclude(contract__status=Contract.Status.TERMINATED)
-        .select_related("contract__provider")
-        .order_by("planned_date")
-    )
-    due = list(payments_due[:200])
-    paid = paid_by_tranche(due)
-    unpaid = [t for t in due if paid[t.pk]["fixed"] < t.fixed_amount][:8]
+    overdue_payments, upcoming_payments = unpaid_tranches(user, contracts, on)
     return {
         "to_sign": contracts.filter(status=Contract.Status.PENDING, agency_signed_at__isnull=True).select_related(
             "provider"
@@ -35,7 +45,9 @@ def officer_contracts(user) -> dict | None:
         "to_review": periods.in_state(on, ReportingPeriod.State.SUBMITTED).order_by("due_date")[:8],
         "overdue": periods.overdue(on).order_by("due_date")[:8],
         "overdue_count": periods.overdue(on).count(),
-        "unpaid": unpaid,
+        "overdue_payments": overdue_payments[:8],
+        "overdue_payments_count": len(overdue_payments),
+        "upcoming_payments": upcoming_payments[:8],
     }
 
 

@@ -49,11 +49,25 @@ def can_manage(user, contract: Contract) -> bool:
 
 
 def can_see_details(user, contract: Contract) -> bool:
-    """Payments, reports and documents: the parties, committee staff and admins (the public sees the summary);
-    the same rule as `Contract.objects.in_scope`."""
+    """Payments, reports and documents: the parties, committee staff and admins (the public sees the summary), and
+    read-only the members of the contract's expert council; the same rule as `Contract.objects.in_scope`."""
     if not user.is_authenticated:
         return False
-    return user.sees_all or is_contract_officer(user, contract) or is_contract_member(user, contract)
+    return (
+        user.sees_all
+        or is_contract_officer(user, contract)
+        or is_contract_member(user, contract)
+        or is_contract_evaluator(user, contract)
+    )
+
+
+def is_contract_evaluator(user, contract: Contract) -> bool:
+    """Return whether the user sits on an expert council evaluating the contract's results (NGO members never do)."""
+    return (
+        user.is_authenticated
+        and (user.is_expert or user.is_officer)
+        and Contract.objects.evaluated_by(user).filter(pk=contract.pk).exists()
+    )
 
 
 def can_add_document(user, contract: Contract) -> bool:

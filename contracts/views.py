@@ -411,6 +411,11 @@ class PeriodListView(ExportMixin, SingleTableMixin, FilterView):
         )
 
 
+def period_targets(period: ReportingPeriod) -> dict:
+    """Return {indicator id: target} of the contract for the period's year."""
+    return dict(period.contract.targets.filter(year=period.year).values_list("indicator_id", "value"))
+
+
 def actual_indicators(period: ReportingPeriod):
     """Return the indicators a report states actuals for: the contract's targets of that year."""
     ids = period.contract.targets.filter(year=period.year).values("indicator")
@@ -449,6 +454,7 @@ class ReportEditView(View):
             "balance": balance.balance if balance else None,
             "document_form": DocumentForm(),
             "documents": report.documents.all() if report else [],
+            "report_total": sum((e.amount for e in report.expenses.all()), Decimal(0)) if report else Decimal(0),
         }
 
     def get(self, request, pk):
@@ -456,10 +462,15 @@ class ReportEditView(View):
         if done:
             return done
         actuals = {a.indicator_id: a.value for a in report.actuals.all()} if report else {}
-        form = ReportForm(instance=report, indicators=actual_indicators(period), actuals=actuals)
-        expenses = ExpenseFormSet(instance=report or Report(), prefix="expenses")
-        if report is None:
-            expenses = ExpenseFormSet(instance=Report(), prefix="expenses", queryset=ReportExpense.objects.none())
+        form = ReportForm(
+            instance=report, indicators=actual_indicators(period), actuals=actuals, targets=period_targets(period)
+        )
+        expenses = ExpenseFormSet(
+            instance=report or Report(),
+            prefix="expenses",
+            queryset=ReportExpense.objects.filter(report=report) if report else ReportExpense.objects.none(),
+            balance=period.tranche_balance(excluding=report),
+        )
         return render(request, self.template_name, self.context(period, report, form, expenses))
 
     def post(self, request, pk):
@@ -467,16 +478,24 @@ class ReportEditView(View):
         if done:
             return done
         instance = report or Report(period=period, created_by=request.user)
-        form = ReportForm(request.POST, instance=instance, indicators=actual_indicators(period))
+        form = ReportForm(
+            request.POST, instance=instance, indicators=actual_indicators(period), targets=period_targets(period)
+        )
         expenses = ExpenseFormSet(
             request.POST,
             instance=instance,
             prefix="expenses",
             queryset=ReportExpense.objects.filter(report=report) if report else ReportExpense.objects.none(),
+            balance=period.tranche_balance(excluding=report),
         )
         if not (form.is_valid() and expenses.is_valid()):
             return render(request, self.template_name, self.context(period, report, form, expenses), status=400)
         report = services.save_report(form=form, expenses=expenses, acting_user=request.user)
+        if expenses.over_balance:
+            messages.warning(
+                request,
+                _("The expenses exceed what is left of the year's tranche after the other reports: check them."),
+            )
         if "submit" in request.POST:
             try:
                 services.submit_report(report=report, acting_user=request.user)
@@ -504,11 +523,17 @@ class ReportDetailView(DetailView):
         contract = report.period.contract
         targets = {t.indicator_id: t.value for t in contract.targets.filter(year=report.period.year)}
         actuals = [(a, targets.get(a.indicator_id)) for a in report.actuals.select_related("indicator")]
+        expenses = list(report.expenses.all())
+        expense_total = sum((e.amount for e in expenses), Decimal(0))
+        balance = report.period.tranche_balance(excluding=report)
         context.update(
             {
                 "contract": contract,
                 "actuals": actuals,
-                "expenses": report.expenses.all(),
+                "expenses": expenses,
+                "expense_total": expense_total,
+                "balance": balance,
+                "balance_after": balance.balance - expense_total if balance else None,
                 "documents": ContractDocument.objects.visible_to(user).filter(report=report),
                 "can_review": permissions.can_review_report(user, report),
                 "can_edit": permissions.can_edit_report(user, report, contract),

@@ -348,6 +348,7 @@ class AuditEvent(models.Model):
         BIDS_OPENED = "bids opened", pgettext_lazy("audit action", "bids opened")
         COMMISSION_MEMBER_APPOINTED = "commission member appointed", _("commission member appointed")
         COMMISSION_MEMBER_REMOVED = "commission member removed", _("commission member removed")
+        SUBSTITUTE_APPOINTED = "substitute member appointed", _("substitute member appointed")
         CONFLICT_DECLARED = "conflict declared", _("conflict declared")
         NO_CONFLICT_DECLARED = "no conflict declared", _("no conflict declared")
         SCORES_SAVED = "scores saved", _("scores saved")

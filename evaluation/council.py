@@ -28,8 +28,9 @@ class CouncilResult:
 
     @property
     def positive(self) -> bool | None:
-        """Return the conclusion, or None while there is no complete sheet."""
-        if self.total is None:
+        """Return the conclusion, or None before quorum (a provisional conclusion from the first sheets would read
+        as the council's)."""
+        if self.total is None or not self.has_quorum:
             return None
         return self.total >= self.threshold and all(mean > 0 for mean in self.means.values())
 

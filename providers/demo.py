@@ -61,9 +61,13 @@ NGOS = [
     ),
     ("ОФ «Талдыкорган — надежда»", "«Талдықорған — үміт» ҚҚ", "19", "public-fund", []),
     ("ОО «Жастар үні»", "«Жастар үні» ҚБ", "75", "public-association", ["71"]),
-    ("ОФ «Новое поколение» (на проверке)", "«Жаңа буын» ҚҚ", "35", "public-fund", []),
-    ("ОО «Созвездие» (приостановлено)", "«Шоқжұлдыз» ҚБ", "55", "public-association", []),
+    ("ОФ «Новое поколение»", "«Жаңа буын» ҚҚ", "35", "public-fund", []),
+    ("ОО «Созвездие»", "«Шоқжұлдыз» ҚБ", "55", "public-association", []),
 ]
+
+# NGOs whose status is not active: the status is a field shown beside the name, never part of the name.
+UNVERIFIED = {"ОФ «Новое поколение»"}
+SUSPENDED = {"ОО «Созвездие»"}
 
 # Service types by how often NGOs offer them (case management and psychosocial help are common; crisis stays rare).
 SERVICE_WEIGHTS = {
@@ -170,9 +174,9 @@ def load(*, rng, context, stdout) -> None:
             ),
             status=Provider.Status.ACTIVE,
         )
-        if "на проверке" in name_ru:
+        if name_ru in UNVERIFIED:
             provider.status = Provider.Status.UNVERIFIED
-        elif "приостановлено" in name_ru:
+        elif name_ru in SUSPENDED:
             provider.status = Provider.Status.SUSPENDED
             provider.status_reason = "Недостоверные сведения в отчёте за 2024 год"
         provider.save()

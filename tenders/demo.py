@@ -442,7 +442,7 @@ class DemoCalls:
             loser = call.bids.filter(status=Bid.Status.NOT_SELECTED).first()
             if not loser or not loser.provider.memberships.exists():
                 continue
-            Complaint.objects.create(
+            complaint = Complaint.objects.create(
                 call=call,
                 provider=loser.provider,
                 filed_by=loser.provider.memberships.first().user,
@@ -453,6 +453,8 @@ class DemoCalls:
                 decided_by=self.officer_of(call.agency),
                 decided_at=call.decided_at + dt.timedelta(days=3),
             )
+            # Filed during the standstill, before the decision (filed_at is set on creation: dated here).
+            Complaint.objects.filter(pk=complaint.pk).update(filed_at=call.decided_at + dt.timedelta(days=1))
         open_call = Call.objects.filter(status=Call.Status.PUBLISHED, deadline__gt=self.now).first()
         if open_call:
             Complaint.objects.create(

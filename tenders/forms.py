@@ -126,16 +126,63 @@ CriterionFormSet = inlineformset_factory(
 
 
 class TargetForm(forms.ModelForm):
+    """One target of a call: offered from the indicators of the call's service type and the general ones (every
+    indicator, each named with its service, while a new call has no service type yet)."""
+
     class Meta:
         model = CallTarget
         fields = ["year", "indicator", "value"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, service_type: ServiceType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = Indicator.objects.select_related("service_type")
+        indicators = Indicator.objects.select_related("service_type")
+        if service_type is not None:
+            indicators = indicators.for_service(service_type)
+        self.fields["indicator"].queryset = indicators
 
 
-TargetFormSet = inlineformset_factory(Call, CallTarget, form=TargetForm, extra=2, can_delete=True)
+class BaseTargetFormSet(forms.BaseInlineFormSet):
+    """The targets of a call. `call_form` is the call's own form: its service type (as submitted, or the saved one)
+    decides which indicators may be targets; an indicator of another service is refused."""
+
+    def __init__(self, *args, call_form=None, **kwargs):
+        self.call_form = call_form
+        super().__init__(*args, **kwargs)
+
+    def service_type(self) -> ServiceType | None:
+        if self.call_form is not None and self.call_form.is_bound:
+            return self.call_form.cleaned_data.get("service_type") if self.call_form.is_valid() else None
+        return self.instance.service_type if self.instance.service_type_id else None
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if not (self.call_form is not None and self.call_form.is_bound):
+            kwargs["service_type"] = self.service_type()  # the offer; a POST is checked in clean()
+        return kwargs
+
+    def clean(self):
+        super().clean()
+        service_type = self.service_type()
+        if service_type is None:
+            return
+        for form in self.forms:
+            indicator = getattr(form, "cleaned_data", {}).get("indicator")
+            if indicator is None or form.cleaned_data.get("DELETE"):
+                continue
+            if indicator.service_type_id not in (None, service_type.pk):
+                form.add_error(
+                    "indicator",
+                    _(
+                        "“%(indicator)s” measures another service: choose an indicator of “%(service)s” or a "
+                        "general one."
+                    )
+                    % {"indicator": indicator.name, "service": service_type.name},
+                )
+
+
+TargetFormSet = inlineformset_factory(
+    Call, CallTarget, form=TargetForm, formset=BaseTargetFormSet, extra=2, can_delete=True
+)
 
 
 class ExtendDeadlineForm(forms.Form):
@@ -158,6 +205,16 @@ class CommissionMemberForm(forms.Form):
             .exclude(commissions__call=call)
             .order_by("last_name", "first_name")
         )
+
+
+class SubstituteForm(forms.Form):
+    """A substitute member seated while the commission scores (never the chair)."""
+
+    substitute = forms.ModelChoiceField(label=_("Substitute member"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substitute"].queryset = CommissionMemberForm(call=call).fields["user"].queryset
 
 
 class BidForm(forms.ModelForm):

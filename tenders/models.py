@@ -65,6 +65,16 @@ class CallQuerySet(models.QuerySet):
         """Return published calls whose deadline has passed but whose bids are not opened yet."""
         return self.filter(status=Call.Status.PUBLISHED, deadline__lte=now)
 
+    def awaiting_contract(self, now: dt.datetime) -> CallQuerySet:
+        """Return awarded calls whose standstill has ended without a contract prepared yet."""
+        return self.filter(status=Call.Status.AWARDED, standstill_until__lte=now, contract__isnull=True)
+
+    def with_unanswered_questions(self) -> CallQuerySet:
+        """Return calls with questions still unanswered, annotated with how many (`unanswered`)."""
+        return self.annotate(
+            unanswered=Count("questions", filter=Q(questions__answered_at__isnull=True), distinct=True)
+        ).filter(unanswered__gt=0)
+
     def with_total(self) -> CallQuerySet:
         """Return calls annotated with their total budget."""
         return self.annotate(total_budget=Sum("budget_lines__amount"))
@@ -269,11 +279,39 @@ class Call(models.Model):
         """Close scoring, once, during evaluation."""
         if self.status != self.Status.EVALUATION or self.scoring_closed_at:
             raise InvalidTransition(gettext("Scoring can be closed once, during evaluation."))
+        self.check_quorum_for_closing()
         self.scoring_closed_at = now
         self.save(update_fields=["scoring_closed_at"])
         audit.record(actor=by, action=Action.SCORING_CLOSED, target=self)
 
     close_scoring.alters_data = True
+
+    def check_quorum_for_closing(self) -> None:
+        """Refuse to close scoring while a bid is undecided or an admitted bid lacks its quorum (closing would leave
+        the call unable to be awarded or failed); the message names each bid and why."""
+        from tenders.scoring import quorum_gaps  # scoring reads these models
+
+        if self.bids.filter(status=Bid.Status.SUBMITTED).exists():
+            raise InvalidTransition(gettext("Scoring cannot close: admit or reject every bid first."))
+        gaps = quorum_gaps(self)
+        if gaps:
+            lines = [gettext("Scoring cannot close: every admitted bid needs a quorum of complete score sheets.")]
+            for gap in gaps:
+                lines.append(
+                    gettext(
+                        "%(provider)s: %(complete)d of %(quorum)d complete sheets; recused: %(recused)d, "
+                        "not submitted yet: %(pending)d."
+                    )
+                    % {
+                        "provider": gap.bid.provider,
+                        "complete": gap.complete,
+                        "quorum": gap.quorum,
+                        "recused": gap.recused,
+                        "pending": gap.pending,
+                    }
+                )
+            lines.append(gettext("Wait for the missing sheets or appoint a substitute member on the commission page."))
+            raise InvalidTransition(lines)
 
     def award(self, *, by, winner: Bid, now: dt.datetime, standstill_until: dt.datetime) -> None:
         """Record the award to the winning bid; the standstill for complaints runs until `standstill_until`."""
@@ -717,6 +755,9 @@ class CommissionMember(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="commissions"
     )
     is_chair = models.BooleanField(_("chair"), default=False)
+    is_substitute = models.BooleanField(
+        _("substitute"), default=False, help_text=_("Appointed during scoring to bring bids to quorum.")
+    )
 
     objects = CommissionMemberQuerySet.as_manager()
 

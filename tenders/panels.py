@@ -9,28 +9,32 @@ from django.utils.translation import gettext_lazy as _
 from core import dashboard, registry
 from core.models import Role
 from providers.models import Provider, ServiceArea
-from tenders import permissions
+from tenders import permissions, scoring
 from tenders.models import Bid, Call, CommissionMember, Complaint, ConflictDeclaration, ScoreSheet
 
 
 def officer_queue(user) -> dict | None:
-    """The officer's work queue: drafts, calls closing within a week, bids to open, evaluations, complaints."""
+    """The officer's work queue of calls, each item linked to where it is done: drafts to publish, calls closing
+    within a week, calls past their deadline to open, calls whose bids the commission scores (with the bids short of
+    quorum), awarded calls past their standstill with no contract yet, unanswered questions per call, complaints."""
     if not user.agency_id:
         return None
     now = timezone.now()
     calls = Call.objects.visible_to(user).filter(agency_id=user.agency_id).select_related("region", "service_type")
+    evaluating = list(calls.filter(status=Call.Status.EVALUATION).order_by("deadline")[:10])
+    for call in evaluating:
+        call.short_of_quorum = len(scoring.quorum_gaps(call))
     return {
         "drafts": calls.filter(status=Call.Status.DRAFT).order_by("deadline")[:10],
         "closing": calls.accepting_bids(now).filter(deadline__lte=now + dt.timedelta(days=7)).order_by("deadline"),
         "to_open": calls.past_deadline_unopened(now).order_by("deadline"),
-        "evaluating": calls.filter(status=Call.Status.EVALUATION).order_by("deadline"),
+        "evaluating": evaluating,
+        "awaiting_contract": calls.awaiting_contract(now).order_by("standstill_until")[:10],
         "complaints": Complaint.objects.visible_to(user)
         .filter(call__agency_id=user.agency_id, status=Complaint.Status.SUBMITTED)
         .select_related("call", "provider")
         .order_by("filed_at"),
-        "unanswered": calls.filter(questions__answered_at__isnull=True, status=Call.Status.PUBLISHED)
-        .distinct()
-        .count(),
+        "questions": calls.filter(status=Call.Status.PUBLISHED).with_unanswered_questions().order_by("deadline")[:10],
     }
 
 

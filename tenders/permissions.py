@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from tenders.models import Bid, Call, CommissionMember
+from tenders.models import Bid, Call, CommissionMember, ConflictDeclaration
 
 
 def is_call_officer(user, call: Call) -> bool:
@@ -68,6 +69,15 @@ def can_decide_call(user, call: Call) -> bool:
 
 def can_close_scoring(user, call: Call) -> bool:
     """The agency's officers or the chair of the commission, while the commission scores."""
+    return (
+        call.status == Call.Status.EVALUATION
+        and call.scoring_closed_at is None
+        and (can_manage_call(user, call) or is_chair(user, call))
+    )
+
+
+def can_appoint_substitute(user, call: Call) -> bool:
+    """The agency's officers or the chair seat a substitute member while the commission scores."""
     return (
         call.status == Call.Status.EVALUATION
         and call.scoring_closed_at is None
@@ -152,6 +162,28 @@ def can_edit_bid(user, bid: Bid) -> bool:
         and bid.status in (Bid.Status.DRAFT, Bid.Status.WITHDRAWN)
         and bid.call.is_accepting_bids()
     )
+
+
+def bid_edit_refusal(user, bid: Bid) -> str | None:
+    """Return why the bid's own NGO may not edit it now (it is locked), or None; for anyone else, None too (their
+    role does not allow it, which the generic refusal says)."""
+    if not (user.is_authenticated and user.member_of(bid.provider_id)) or can_edit_bid(user, bid):
+        return None
+    if not bid.call.is_accepting_bids():
+        return gettext("The call no longer accepts bids: this bid is locked.")
+    return gettext("This bid is submitted and locked: withdraw it before the deadline to change it.")
+
+
+def score_refusal(seat: CommissionMember | None, bid: Bid) -> str | None:
+    """Return why a commission member may not open the score sheet of this bid, or None (no seat: None too)."""
+    if seat is None:
+        return None
+    declared = ConflictDeclaration.objects.filter(member=seat, bid=bid).values_list("has_conflict", flat=True).first()
+    if declared is None:
+        return gettext("Declare whether you have a conflict of interest with this bidder before scoring.")
+    if declared:
+        return gettext("You are recused from this bid: you declared a conflict of interest with the bidder.")
+    return None
 
 
 def can_withdraw_bid(user, bid: Bid) -> bool:

@@ -73,6 +73,30 @@ def bid_results(call: Call, bids: Iterable[Bid]) -> list[BidResult]:
     return results
 
 
+@dataclass
+class QuorumGap:
+    """An admitted bid short of its quorum: how many sheets are complete, how many members are recused from it and
+    how many seated members have not yet submitted a complete sheet."""
+
+    bid: Bid
+    complete: int
+    quorum: int
+    recused: int
+    pending: int
+
+
+def quorum_gaps(call: Call) -> list[QuorumGap]:
+    """Return the admitted bids of the call that lack a quorum of complete sheets, in submission order."""
+    bids = list(call.bids.filter(status=Bid.Status.ADMITTED).select_related("provider").order_by("submitted_at", "pk"))
+    seats = call.commission.count()
+    gaps = []
+    for result in bid_results(call, bids):
+        if not result.has_quorum:
+            pending = max(seats - result.recused - result.complete_sheets, 0)
+            gaps.append(QuorumGap(result.bid, result.complete_sheets, result.quorum, result.recused, pending))
+    return gaps
+
+
 def rank(results: Iterable[BidResult]) -> list[BidResult]:
     """Order results best first: higher unrounded result, then earlier final submission, then lower id."""
     scored = [r for r in results if r.result is not None]

@@ -310,6 +310,22 @@ def appoint_member(*, call: Call, user, is_chair: bool, acting_user) -> Commissi
 
 
 @transaction.atomic
+def appoint_substitute(*, call: Call, user, acting_user) -> CommissionMember:
+    """Seat a substitute member while the commission scores (a recusal or an absence left a bid short of quorum):
+    the substitute declares conflicts and scores like any member. The agency's officers or the chair appoint."""
+    call = _lock(call)
+    if call.status != Call.Status.EVALUATION or call.scoring_closed_at:
+        raise InvalidTransition(_("A substitute is appointed while the commission scores, before scoring closes."))
+    if user.role not in (Role.OFFICER, Role.EXPERT):
+        raise InvalidTransition(_("Only officers and experts can sit on a commission."))
+    if CommissionMember.objects.filter(call=call, user=user).exists():
+        raise InvalidTransition(_("This person is already on the commission."))
+    member = CommissionMember.objects.create(call=call, user=user, is_chair=False, is_substitute=True)
+    audit.record(actor=acting_user, action=Action.SUBSTITUTE_APPOINTED, target=call, note=str(user))
+    return member
+
+
+@transaction.atomic
 def remove_member(*, member: CommissionMember, acting_user) -> None:
     if member.sheets.exists() or member.declarations.exists():
         raise InvalidTransition(_("A member who has declared or scored cannot be removed."))

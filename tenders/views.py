@@ -19,7 +19,7 @@ from core import audit
 from core.actions import PageAction
 from core.audit import Action
 from core.documents import document_response
-from core.exceptions import InvalidTransition
+from core.exceptions import InvalidTransition, Refused
 from core.exports import ExportMixin
 from core.forms import DocumentForm
 from core.models import AuditEvent
@@ -42,6 +42,7 @@ from tenders.forms import (
     QuestionForm,
     ReasonForm,
     ScoreForm,
+    SubstituteForm,
     TargetFormSet,
 )
 from tenders.models import (
@@ -195,6 +196,7 @@ class CallDetailView(DetailView):
                 "my_providers": list(Provider.objects.of_user(user)) if ngo else [],
                 "can_manage": manage,
                 "can_edit": permissions.can_edit_call(user, call),
+                "can_appoint_substitute": permissions.can_appoint_substitute(user, call),
                 "can_see_bids": permissions.can_see_bids(user, call),
                 "can_prepare_contract": permissions.can_prepare_contract(user, call),
                 "member": permissions.membership(user, call),
@@ -238,7 +240,7 @@ class CallFormView(View):
         kwargs = {"instance": call}
         budget = BudgetLineFormSet(data, prefix="budget", **kwargs)
         criteria = CriterionFormSet(data, prefix="criteria", **kwargs)
-        targets = TargetFormSet(data, prefix="targets", **kwargs)
+        targets = TargetFormSet(data, prefix="targets", call_form=form, **kwargs)
         if creating and data is None:
             criteria = CriterionFormSet(prefix="criteria", instance=call, queryset=Criterion.objects.none())
             criteria.extra = len(DEFAULT_CRITERIA)
@@ -376,24 +378,45 @@ class CallDocumentView(View):
 
 
 class CommissionView(View):
+    """The commission of a call: the agency's officers appoint and remove members; while the commission scores, they
+    or the chair seat a substitute."""
+
     template_name = "tenders/commission.html"
 
     def setup_call(self, request, pk):
         call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
-        if not permissions.can_manage_call(request.user, call):
+        self.manage = permissions.can_manage_call(request.user, call)
+        self.substitute = permissions.can_appoint_substitute(request.user, call)
+        if not (self.manage or self.substitute):
             raise PermissionDenied
         return call
 
-    def context(self, request, call, form) -> dict:
+    def context(self, request, call, form=None, substitute_form=None) -> dict:
         members = list(CommissionMember.objects.visible_to(request.user).filter(call=call).select_related("user"))
-        return {"call": call, "form": form, "members": members, "below_quorum": len(members) < 3}
+        if self.manage and form is None:
+            form = CommissionMemberForm(call=call)
+        if self.substitute and substitute_form is None:
+            substitute_form = SubstituteForm(call=call)
+        return {
+            "call": call,
+            "form": form if self.manage else None,
+            "substitute_form": substitute_form if self.substitute else None,
+            "can_manage": self.manage,
+            "members": members,
+            "below_quorum": len(members) < call.quorum,
+            "quorum_gaps": scoring.quorum_gaps(call) if call.status == Call.Status.EVALUATION else [],
+        }
 
     def get(self, request, pk):
         call = self.setup_call(request, pk)
-        return render(request, self.template_name, self.context(request, call, CommissionMemberForm(call=call)))
+        return render(request, self.template_name, self.context(request, call))
 
     def post(self, request, pk):
         call = self.setup_call(request, pk)
+        if "substitute" in request.POST:
+            return self.post_substitute(request, call)
+        if not self.manage:
+            raise PermissionDenied
         if "remove" in request.POST:
             member = get_object_or_404(CommissionMember, call=call, pk=request.POST["remove"])
             try:
@@ -415,7 +438,20 @@ class CommissionView(View):
                 return redirect("tenders:commission", pk=call.pk)
             except InvalidTransition as error:
                 form.add_error(None, error.messages[0])
-        return render(request, self.template_name, self.context(request, call, form), status=400)
+        return render(request, self.template_name, self.context(request, call, form=form), status=400)
+
+    def post_substitute(self, request, call):
+        if not self.substitute:
+            raise PermissionDenied
+        form = SubstituteForm(request.POST, call=call)
+        if form.is_valid():
+            try:
+                services.appoint_substitute(call=call, user=form.cleaned_data["substitute"], acting_user=request.user)
+                messages.success(request, _("The substitute is appointed: they declare conflicts and score."))
+                return redirect("tenders:commission", pk=call.pk)
+            except InvalidTransition as error:
+                form.add_error(None, error.messages[0])
+        return render(request, self.template_name, self.context(request, call, substitute_form=form), status=400)
 
 
 # -- bids -------------------------------------------------------------------------------------------------------
@@ -498,7 +534,8 @@ class BidEditView(View):
     def get_bid(self, request, pk):
         bid = get_object_or_404(Bid.objects.visible_to(request.user).select_related("call", "provider"), pk=pk)
         if not permissions.can_edit_bid(request.user, bid):
-            raise PermissionDenied
+            refusal = permissions.bid_edit_refusal(request.user, bid)
+            raise Refused(refusal) if refusal else PermissionDenied
         return bid
 
     def context(self, bid, form, items, document_form=None):
@@ -696,9 +733,9 @@ class ScoreView(View):
         member = permissions.membership(request.user, bid.call)
         if member is None:
             raise PermissionDenied
-        declaration = ConflictDeclaration.objects.filter(member=member, bid=bid).first()
-        if declaration is None or declaration.has_conflict:
-            raise PermissionDenied
+        refusal = permissions.score_refusal(member, bid)
+        if refusal:
+            raise Refused(refusal)
         return bid, member
 
     def render_form(self, request, bid, member, form, status=200):
@@ -739,7 +776,12 @@ class ScoreView(View):
         except InvalidTransition as error:
             form.add_error(None, error.messages[0])
             return self.render_form(request, bid, member, form, status=400)
-        messages.success(request, _("Your scores are saved."))
+        if "submit" in request.POST:
+            messages.success(request, _("Your score sheet is submitted: it counts towards the bid's quorum."))
+        else:
+            messages.success(
+                request, _("Your draft scores are saved; submit the sheet once every criterion is scored.")
+            )
         return redirect("tenders:call-bids", pk=bid.call_id)
 
 

@@ -19,6 +19,8 @@ role whose answer differs from the matrix, with the status expected and the stat
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from django.db import transaction
 from django.forms import BaseForm
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.models import Amendment, Contract, ContractDocument, Payment, Report, ReportingPeriod, Target, Tranche
 from core import audit
@@ -1070,7 +1072,8 @@ TENDER_CASES = [
         changes=frozenset({"officer", "expert"}),
     ),
     # -- the commission -----------------------------------------------------------------------------------------
-    Case("tenders:commission", logged_in(403, officer=200), kwargs=pk_of("closed_call")),
+    # The chair (the expert) seats a substitute while the commission scores.
+    Case("tenders:commission", logged_in(403, officer=200, expert=200), kwargs=pk_of("closed_call")),
     Case(
         "tenders:commission",
         CALL_OFFICERS,
@@ -1320,8 +1323,9 @@ def contract_amendments(key: str) -> Callable[[Objects], Any]:
 
 PARTIES = logged_in(403, officer=302, ngo=302)  # both signatories act; every contract is public, so 403 for the rest
 CONTRACT_OFFICERS = logged_in(403, officer=302)  # payments, amendments: the agency's officers
-REPORT_READERS = logged_in(404, officer=200, ngo=200, committee=200, admin=200)  # reports are outside others' scope
-REPORT_REVIEWERS = logged_in(403, officer=302, other_officer=404, expert=404, other_ngo=404)
+# Reports are outside others' scope; the expert sits on the contract's council and reads them.
+REPORT_READERS = logged_in(404, officer=200, expert=200, ngo=200, committee=200, admin=200)
+REPORT_REVIEWERS = logged_in(403, officer=302, other_officer=404, other_ngo=404)
 
 CONTRACT_CASES = [
     # -- contracts are public facts (amount per year and status); payments, reports, documents are details --------
@@ -1420,7 +1424,7 @@ CONTRACT_CASES = [
     # is a row outside the user's scope, hidden (404) like the reports.
     Case(
         "contracts:document",
-        logged_in(404, officer=200, ngo=200, committee=200, admin=200),
+        logged_in(404, officer=200, expert=200, ngo=200, committee=200, admin=200),  # the expert is on its council
         kwargs=lambda objs: {"pk": objs["contract"].pk, "doc": objs["contract_document"].pk},
     ),
     # -- reports: the NGO writes them, the agency's officers review them --------------------------------------------
@@ -1437,13 +1441,13 @@ CONTRACT_CASES = [
     # A submitted report is no longer edited: whoever sees it is sent to it.
     Case(
         "contracts:report-edit",
-        logged_in(302, other_officer=404, expert=404, other_ngo=404),
+        logged_in(302, other_officer=404, other_ngo=404),
         kwargs=pk_of("period"),
         label="submitted",
     ),
     Case(
         "contracts:report-edit",
-        logged_in(302, other_officer=404, expert=404, other_ngo=404),
+        logged_in(302, other_officer=404, other_ngo=404),
         kwargs=pk_of("period"),
         method="post",
         data=report_data,
@@ -1452,8 +1456,7 @@ CONTRACT_CASES = [
     ),
     Case("contracts:report-detail", REPORT_READERS, kwargs=pk_of("report")),
     Case("contracts:report-detail", logged_in(404, ngo=200), kwargs=pk_of("draft_report"), label="draft"),
-    # The annual report the expert's evaluation rests on (linked from its page): hidden from the assigned expert.
-    # DESIGN.md says an assigned expert sees what the assignment needs; reported, not changed here.
+    # The annual report the expert's evaluation rests on (linked from its page): the council reads it (read-only).
     Case("contracts:report-detail", REPORT_READERS, kwargs=pk_of("evaluated_report"), label="evaluated"),
     Case("contracts:report-review", POST_ONLY, kwargs=review("report", "accept")),
     Case(
@@ -1866,6 +1869,29 @@ def status_problems(response, case: Case, role: str) -> list[str]:
             return [f"{role}: sent to {location!r}, expected the login page {reverse(case.login_url)!r}"]
     elif redirect_path == reverse("login"):
         return [f"{role}: sent to log in ({location!r})"]
+    return title_problems(response, role)
+
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def title_problems(response, role: str) -> list[str]:
+    """Every HTML page names itself in its <title>, before the site's name (issue 11: some pages had none)."""
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    content = response.content.decode()
+    if "<html" not in content:
+        return []  # a fragment a page loads into itself (htmx)
+    found = TITLE.search(content)
+    if found is None:
+        return [f"{role}: the page has no <title>"]
+    own = html.unescape(found.group(1)).rsplit("·", 1)[0].strip()
+    defaults = set()
+    for language in ("ru", "kk", "en"):
+        with translation.override(language):
+            defaults.add(translation.gettext("State social order"))
+    if not own or own in defaults:
+        return [f"{role}: the page's <title> names only the site ({found.group(1).strip()!r})"]
     return []
 
 

@@ -127,6 +127,7 @@ class Tile:
     label: str  # the figure shown on the tile, e.g. "3 / 11"
     share: Decimal | None  # 0–1; None when no service applies (no data)
     url: str
+    highlighted: bool = False  # the reader's own region (an officer's): outlined
 
 
 SHARE_STEPS = [
@@ -167,9 +168,11 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, size: int =
         lines = (
             [" ".join(words[:half]), " ".join(words[half:])] if len(tile.name) > 13 and len(words) > 1 else [tile.name]
         )
-        out.append(f'<a href="{escape(tile.url)}">')
+        mark = ' class="own-region" aria-current="true"' if tile.highlighted else ""
+        stroke = 'stroke="#0d1b2a" stroke-width="5"' if tile.highlighted else 'stroke="#ffffff"'
+        out.append(f'<a href="{escape(tile.url)}"{mark}>')
         out.append(
-            f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="6" fill="{fill}" stroke="#ffffff">'
+            f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="6" fill="{fill}" {stroke}>'
             f"<title>{escape(tile.name)}: {escape(tile.label)}</title></rect>"
         )
         for i, line in enumerate(lines):
@@ -188,8 +191,9 @@ def short_name(region: Region) -> str:
     return " ".join(words) or region.name
 
 
-def coverage_tiles(matrix, year: int) -> list[Tile]:
-    """Return the tiles of a coverage matrix's regions: covered of applicable services, linked to the heatmap."""
+def coverage_tiles(matrix, year: int, highlight: int | None = None) -> list[Tile]:
+    """Return the tiles of a coverage matrix's regions: covered of applicable services, linked to the heatmap;
+    the region with the pk `highlight` (the reader's own) outlined."""
     return [
         Tile(
             row=rc.region.tile_row,
@@ -198,6 +202,7 @@ def coverage_tiles(matrix, year: int) -> list[Tile]:
             label=f"{rc.covered} / {rc.applicable}" if rc.applicable else _("no data"),
             share=rc.share,
             url=reverse("evaluation:coverage") + f"?year={year}&region={rc.region.pk}#heatmap",
+            highlighted=rc.region.pk == highlight,
         )
         for rc in matrix.region_coverage
     ]

@@ -13,11 +13,13 @@ from evaluation.analytics.coverage import coverage_matrix
 def national_picture(user) -> dict:
     year = today().year
     matrix = coverage_matrix(year, today=today())
+    own = user.officer_region
     return {
         "year": year,
         "matrix": matrix,
+        "own_region": own,
         "map": charts.tile_map(
-            charts.coverage_tiles(matrix, year),
+            charts.coverage_tiles(matrix, year, highlight=own.pk if own else None),
             title=_("Share of services covered by region, %(year)d") % {"year": year},
             description=_("Regions placed like the map of Kazakhstan."),
         ),

@@ -49,9 +49,10 @@ def own_region(user) -> Region | None:
     return user.officer_region if user.is_authenticated else None
 
 
-def tile_map(matrix, year: int, description: str):
+def tile_map(matrix, year: int, description: str, highlight: Region | None = None):
+    """The coverage tile map, the reader's own region (`highlight`) outlined."""
     return charts.tile_map(
-        charts.coverage_tiles(matrix, year),
+        charts.coverage_tiles(matrix, year, highlight=highlight.pk if highlight else None),
         title=_("Share of services covered by region, %(year)d") % {"year": year},
         description=description,
     )
@@ -149,6 +150,7 @@ class CoverageView(AnalyticsPageMixin, TemplateView):
                         "Each tile is a region placed like the map of Kazakhstan; the figure is the number "
                         "of services covered out of those that apply."
                     ),
+                    highlight or mine,
                 ),
                 "highlight": highlight.pk if highlight else (mine.pk if mine else None),
                 "own_region": mine,
@@ -403,7 +405,9 @@ class CommitteeDashboardView(AnalyticsPageMixin, TemplateView):
                 "first": first,
                 "last": last,
                 "matrix": matrix,
-                "map": tile_map(matrix, year, _("Regions placed like the map of Kazakhstan.")),
+                "map": tile_map(
+                    matrix, year, _("Regions placed like the map of Kazakhstan."), own_region(self.request.user)
+                ),
                 "chart": charts.money_chart(
                     years,
                     planned,

@@ -293,3 +293,15 @@ def test_the_predicates_agree_with_the_scope(world, users, provider):
         verifiable = Provider.objects.verifiable_by(user)
         assert {p for p in Provider.objects.all() if provider_permissions.can_verify(user, p)} == set(verifiable), name
         assert evaluation_permissions.can_see_ranking(user) is (name not in ("ngo", "other_ngo")), name
+
+
+def test_a_member_of_the_contracts_council_sees_its_details_read_only(world, users):
+    contract = world
+    factories.EvaluatorFactory(evaluation=contract.evaluations.get(), user=users["expert"], declared=True)
+    for model in (Payment, Amendment, ReportingPeriod, ContractDocument):
+        seen = {name for name, user in users.items() if model.objects.visible_to(user).exists()}
+        assert seen == {"officer", "expert", "ngo", "committee", "admin"}, model.__name__
+    submitted = Report.objects.exclude(status=Report.Status.DRAFT)
+    assert set(Report.objects.visible_to(users["expert"])) == set(submitted)
+    assert contract_permissions.can_see_details(users["expert"], contract)
+    assert not contract_permissions.can_manage(users["expert"], contract)

@@ -4,6 +4,7 @@ conclusion, the threshold copied at opening, recusal, quorum, score range, and t
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from core.exceptions import InvalidTransition
@@ -371,3 +372,23 @@ def test_after_reopening_evaluators_rescore_and_the_council_concludes_again(scor
     # all 2s: total 10 < 15
     assert (concluded.total, concluded.positive) == (10, False)
     assert AuditEvent.objects.for_object(scored).filter(action="evaluation concluded").count() == 2
+
+
+def test_before_quorum_there_is_no_conclusion_only_the_count_of_sheets():
+    result = result_from_sheets(THREE_SHEETS[:1], threshold=FIFTEEN, quorum=3)
+
+    assert (result.sheets, result.has_quorum, result.positive) == (1, False, None)
+
+
+def test_the_evaluation_page_shows_only_how_many_sheets_are_in_before_quorum(client, officer, evaluation):
+    first = evaluation.evaluators.first()
+    services.declare(evaluator=first, has_conflict=False)
+    services.submit_scores(evaluator=first, values=dict.fromkeys(CRITERION_CODES, 5), comment="")
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(evaluation.get_absolute_url())
+
+    html = page.content.decode()
+    assert "1 of 3 required sheets are in" in html
+    assert "positive" not in html.split('data-testid="result"')[1].split("</div>")[0]

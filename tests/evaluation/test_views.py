@@ -399,10 +399,13 @@ def test_the_profile_links_only_the_evaluations_the_reader_may_open(client, expe
 def test_the_evidence_links_a_report_only_for_readers_who_may_open_it(client, officer, council, evaluation):
     report = evaluation.contract.periods.get(kind="annual", year=2025).report
 
-    client.force_login(council[0])  # an evaluator sees the report's status, not the report (outside their scope)
+    client.force_login(council[0])  # an evaluator reads the report the council's evaluation rests on (issue 11)
     page = client.get(evaluation.get_absolute_url())
-    assert [p.report_openable for p in page.context["periods"] if p.report_obj] == [False]
-    assert report.get_absolute_url() not in page.content.decode()
+    assert [p.report_openable for p in page.context["periods"] if p.report_obj] == [True]
+    assert report.get_absolute_url() in page.content.decode()
+    assert client.get(report.get_absolute_url()).status_code == 200
+
+    client.force_login(factories.ExpertFactory(username="not-on-the-council"))
     assert client.get(report.get_absolute_url()).status_code == 404
 
     client.force_login(officer)

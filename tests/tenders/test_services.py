@@ -537,8 +537,10 @@ def test_only_admitted_bids_are_scored(call, officer, clock, experts):
 
 
 def test_scores_cannot_change_after_scoring_closes(officer, clock, experts):
-    call, (bid,), (member, *_rest) = evaluating_call(officer, clock, experts, bids=1)
-    score(member, bid, S80)
+    call, (bid,), members = evaluating_call(officer, clock, experts, bids=1)
+    member = members[0]
+    for seat in members:
+        score(seat, bid, S80)
     services.close_scoring(call=call, acting_user=officer)
 
     with pytest.raises(InvalidTransition):
