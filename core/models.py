@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.search import Searchable
 from core.util import translated
 from core.validators import validate_bin, validate_single_line
 
@@ -152,7 +153,7 @@ class Indicator(TranslatedNameMixin, models.Model):
         verbose_name_plural = _("indicators")
 
 
-class Agency(TranslatedNameMixin, models.Model):
+class Agency(TranslatedNameMixin, Searchable):
     class Level(models.TextChoices):
         NATIONAL = "national", _("national")
         REGIONAL = "regional", _("regional")
@@ -160,6 +161,16 @@ class Agency(TranslatedNameMixin, models.Model):
 
     name_ru = models.CharField(_("name (Russian)"), max_length=300, validators=[validate_single_line])
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300, validators=[validate_single_line])
+    short_name_ru = models.CharField(
+        _("short name (Russian)"),
+        max_length=80,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Shown in choice lists beside the region, where full names of agencies look alike."),
+    )
+    short_name_kk = models.CharField(
+        _("short name (Kazakh)"), max_length=80, blank=True, validators=[validate_single_line]
+    )
     bin = models.CharField(_("BIN"), max_length=12, unique=True, validators=[validate_bin])
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     region = models.ForeignKey(
@@ -182,6 +193,8 @@ class Agency(TranslatedNameMixin, models.Model):
 
     objects = PublicQuerySet.as_manager()
 
+    SEARCH_FIELDS = ("name_ru", "name_kk", "short_name_ru", "short_name_kk", "bin")
+
     class Meta:
         ordering = ["name_ru"]
         verbose_name = _("agency")
@@ -191,6 +204,17 @@ class Agency(TranslatedNameMixin, models.Model):
                 condition=Q(level="national") | Q(region__isnull=False), name="agency_regional_has_region"
             ),
         ]
+
+    @property
+    def short_name(self) -> str:
+        """Return the short name in the active language, or the full name where there is none."""
+        return translated(self, "short_name") or self.name
+
+    @property
+    def choice_label(self) -> str:
+        """Return how a choice list names the agency: its short name and region, so that nine regional
+        departments with the same long name can be told apart."""
+        return f"{self.short_name} · {self.region}" if self.region_id else self.short_name
 
 
 class Role(models.TextChoices):

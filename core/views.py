@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
-from core import registry
+from core import registry, search
 from core.exceptions import InvalidTransition
 from core.forms import LockoutAuthenticationForm, QuietPasswordResetForm
 from core.models import Region, ServiceType
@@ -61,6 +61,24 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["region_count"] = Region.objects.filter(level=Region.Level.FIRST).count()
         context["service_count"] = ServiceType.objects.count()
+        return context
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SearchView(TemplateView):
+    """The navigation bar's search: calls, contracts, NGOs and agencies in the reader's scope, grouped by kind."""
+
+    template_name = "core/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        term = self.request.GET.get("q", "").strip()[:100]
+        context.update(
+            term=term,
+            too_short=bool(term) and len(search.normalise(term)) < search.MIN_LENGTH,
+            groups=search.search(self.request.user, term),
+            limit=search.LIMIT,
+        )
         return context
 
 

@@ -21,6 +21,7 @@ from core.audit import Action
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.exceptions import InvalidTransition
 from core.models import Agency, Indicator, Region, Role, ServiceType, TranslatedNameMixin, role_of
+from core.search import Searchable
 from core.transitions import allowed, set_status
 from core.util import translated
 from core.validators import validate_single_line
@@ -93,7 +94,7 @@ class CallQuerySet(models.QuerySet):
         )
 
 
-class Call(models.Model):
+class Call(Searchable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
@@ -177,6 +178,8 @@ class Call(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CallQuerySet.as_manager()
+
+    SEARCH_FIELDS = ("number", "title_ru", "title_kk")
 
     class Meta:
         ordering = ["-deadline", "-id"]

@@ -497,6 +497,8 @@ def transition(action: str, key: str = "provider") -> Callable[[Objects], dict]:
 CORE_CASES = [
     Case("core:home", every(200), public=True),
     Case("core:dashboard", logged_in(200)),
+    # Search is public: each kind answers in the reader's scope (anonymous visitors find public calls only).
+    Case("core:search", every(200), data=lambda objs: {"q": "гсз"}, public=True),
     # Switching the language is public and POST-only; a signed-in user's choice is stored on their account only.
     Case("core:set-language", every(405), public=True),
     Case(

@@ -15,6 +15,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import AgencyChoiceField
 from core.models import Agency, Region, ServiceType
 from evaluation.analytics.flags import FlagKind
 from evaluation.analytics.stability import Verdict, default_window
@@ -177,8 +178,8 @@ class TrendsForm(WindowForm):
         required=False,
         empty_label=_("all"),
     )
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.all(), required=False, empty_label=_("all")
+    agency = AgencyChoiceField(
+        label=_("Agency"), queryset=Agency.objects.select_related("region"), required=False, empty_label=_("all")
     )
     max_span = None
 
@@ -196,8 +197,8 @@ class FlagsForm(ParametersForm):
         required=False,
         empty_label=_("all"),
     )
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.all(), required=False, empty_label=_("all")
+    agency = AgencyChoiceField(
+        label=_("Agency"), queryset=Agency.objects.select_related("region"), required=False, empty_label=_("all")
     )
     year = forms.IntegerField(label=_("Year"), required=False)
 
