@@ -849,6 +849,11 @@ class ComplaintQuerySet(models.QuerySet):
             return self.filter(provider__memberships__user=user)
         return self.none()
 
+    def decided(self) -> ComplaintQuerySet:
+        """Return complaints with a decision (upheld or rejected): public on the call's page, without who filed
+        them or what they wrote."""
+        return self.exclude(status=Complaint.Status.SUBMITTED).filter(decided_at__isnull=False)
+
 
 class Complaint(models.Model):
     class Kind(models.TextChoices):

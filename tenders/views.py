@@ -185,6 +185,8 @@ class CallDetailView(DetailView):
                 "targets": call.targets.select_related("indicator"),
                 "documents": CallDocument.objects.visible_to(user).filter(call=call),
                 "questions": questions,
+                # Decisions are public; the complainant, their NGO and their text are not (the complaint's page).
+                "complaint_decisions": call.complaints.decided().order_by("decided_at", "pk"),
                 "commission": CommissionMember.objects.visible_to(user).filter(call=call).select_related("user"),
                 "accepting": call.is_accepting_bids(now),
                 "deadline_passed": deadline_passed,
