@@ -495,3 +495,50 @@ class UnsentMail(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NotificationQuerySet:
+        """Return the user's own inbox: every role, administrators too, reads only the messages sent to them."""
+        if role_of(user) is None:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        """Return the messages not read yet."""
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message of the in-app inbox: every notification mailed to a user lands here too (`core.mail.notify`), in
+    the user's language, so a user who ignores email still sees reminders."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(
+        _("link"), max_length=500, blank=True, help_text=_("The page of the object, a path within the site.")
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def mark_read(self, *, now) -> None:
+        """Mark the message read (once: the first reading is kept)."""
+        if self.read_at is None:
+            self.read_at = now
+            self.save(update_fields=["read_at"])
+
+    mark_read.alters_data = True
