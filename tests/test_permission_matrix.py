@@ -1112,6 +1112,10 @@ TENDER_CASES = [
     Case("tenders:call-bids", logged_in(403), kwargs=pk_of("call"), label="sealed"),
     Case("tenders:call-bids", logged_in(403), kwargs=pk_of("unopened_call"), label="not-opened"),
     Case("tenders:call-bids", OPENED_BIDS, kwargs=pk_of("closed_call")),
+    # The evaluation protocol: the audience of the bids; a draft of another agency stays hidden.
+    Case("tenders:call-protocol", OPENED_BIDS, kwargs=pk_of("closed_call")),
+    Case("tenders:call-protocol", logged_in(403), kwargs=pk_of("call"), label="sealed"),
+    Case("tenders:call-protocol", logged_in(404, officer=403), kwargs=pk_of("draft_call"), label="draft"),
     Case(
         "tenders:call-bids",
         OPENED_BIDS,
