@@ -1,9 +1,15 @@
 """Finding things, the inbox and printing in a real browser: search from the navigation bar (ru, kk, en, a phone),
 the bell and the inbox, and the printed evaluation protocol without navigation."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from core.models import Notification
+from tenders.models import Bid, Call
 from tests import factories
+from tests.browser.helpers import translated
 from tests.conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,3 +46,88 @@ def test_search_fits_a_phone(page):
     assert page.locator("[data-search-kind=providers] li").count() == 1
     no_sideways_scroll(page)
     screenshot(page, "find-search-phone")
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_bell_counts_unread_messages_and_the_inbox_opens_the_object(page, language):
+    user = factories.NgoUserFactory(username="ngo", preferred_language=language)
+    call = factories.CallFactory()
+    Notification.objects.create(
+        recipient=user, subject="Итоги конкурса", body="Итоги опубликованы.", link=call.get_absolute_url()
+    )
+    Notification.objects.create(recipient=user, subject="Прочитанное", read_at=timezone.now())
+    login(page, "ngo")
+    assert page.locator("[data-testid=inbox-count]").inner_text() == "1"
+    page.locator("[data-testid=inbox-bell]").click()
+    page.wait_for_url("**/inbox/")
+    assert page.locator("[data-testid=inbox-message][data-read=no]").count() == 1
+    screenshot(page, f"find-inbox-{language}")
+    page.locator("[data-testid=inbox-message][data-read=no] button", has_text=translated(language, "Open")).click()
+    page.wait_for_url(f"**{call.get_absolute_url()}")
+    assert page.locator("[data-testid=inbox-count]").count() == 0
+
+
+def test_the_inbox_fits_a_phone(page):
+    user = factories.NgoUserFactory(username="ngo")
+    for n in range(3):
+        Notification.objects.create(
+            recipient=user, subject=f"Напоминание: отчёт по договору ГСЗ-2027-{n:04d} ждёт", link="/"
+        )
+    login(page, "ngo")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/inbox/")
+    no_sideways_scroll(page)
+    screenshot(page, "find-inbox-phone")
+
+
+def protocol_call(officer):
+    now = timezone.now()
+    call = factories.CallFactory(
+        agency=officer.agency,
+        criteria=[50, 50],
+        quorum=1,
+        opens_at=now - dt.timedelta(days=30),
+        deadline=now - dt.timedelta(days=10),
+        opened_at=now - dt.timedelta(days=10),
+        status=Call.Status.AWARDED,
+        decided_at=now - dt.timedelta(days=2),
+    )
+    member = factories.CommissionMemberFactory(
+        call=call, user=factories.ExpertFactory(last_name="Ахметова"), is_chair=True
+    )
+    bid = factories.BidFactory(call=call, status=Bid.Status.WINNER, submitted_at=now - dt.timedelta(days=11))
+    factories.ConflictDeclarationFactory(member=member, bid=bid, has_conflict=False)
+    factories.score_sheet(member, bid, [8, 6])
+    return call
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_protocol_prints_without_navigation(page, language):
+    officer = factories.OfficerFactory(username="officer", preferred_language=language)
+    call = protocol_call(officer)
+    login(page, "officer")
+    page.goto(call.get_absolute_url())
+    page.locator("[data-testid=protocol-link]").click()
+    page.wait_for_url("**/protocol/")
+    assert page.locator("[data-testid=print]").is_visible()
+    assert page.locator("nav.app-navbar").is_visible()
+    screenshot(page, f"find-protocol-{language}")
+    page.emulate_media(media="print")
+    assert not page.locator("nav.app-navbar").is_visible()
+    assert not page.locator("footer.app-footer").is_visible()
+    assert not page.locator("[data-testid=print]").is_visible()
+    assert page.locator("[data-testid=protocol-bid]").is_visible()
+    assert page.locator("[data-testid=protocol-decision]").is_visible()
+    screenshot(page, f"find-protocol-print-{language}")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+
+
+def test_the_protocol_fits_a_phone(page):
+    officer = factories.OfficerFactory(username="officer")
+    call = protocol_call(officer)
+    login(page, "officer")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{call.get_absolute_url()}protocol/")
+    no_sideways_scroll(page)
+    screenshot(page, "find-protocol-phone")
