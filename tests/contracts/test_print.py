@@ -33,3 +33,9 @@ def test_a_report_under_review_has_no_acceptance_record(client, committee):
     report = factories.ReportFactory(submitted=True)
     client.force_login(committee)
     assert 'data-testid="acceptance-record"' not in client.get(report.get_absolute_url()).content.decode()
+
+
+def test_the_councils_conclusion_has_a_print_button(client, committee):
+    evaluation = factories.ResultEvaluationFactory()
+    client.force_login(committee)
+    assert 'data-testid="print"' in client.get(evaluation.get_absolute_url()).content.decode()
