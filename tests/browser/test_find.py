@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Notification
+from tenders import services
 from tenders.models import Bid, Call
 from tests import factories
 from tests.browser.helpers import translated
@@ -131,3 +132,27 @@ def test_the_protocol_fits_a_phone(page):
     page.goto(f"{call.get_absolute_url()}protocol/")
     no_sideways_scroll(page)
     screenshot(page, "find-protocol-phone")
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_agency_filter_tells_agencies_apart_and_the_call_page_shows_complaint_decisions(page, language):
+    officer = factories.OfficerFactory(username="officer", preferred_language=language)
+    same = "Управление координации занятости и социальных программ"
+    for code in ("75", "35"):
+        agency = factories.AgencyFactory(name_ru=same, short_name_ru="УКЗСП", region=factories.region(code))
+        factories.CallFactory(agency=agency)
+    call = factories.CallFactory(agency=officer.agency)
+    complaint = factories.ComplaintFactory(call=call)
+    services.decide_complaint(complaint=complaint, acting_user=officer, upheld=False, decision="Срок достаточен.")
+    login(page, "officer")
+    page.goto("/calls/")
+    labels = page.locator("select[name=agency] option").all_inner_texts()
+    ukzsp = [label for label in labels if label.startswith("УКЗСП")]
+    assert len(ukzsp) == 2
+    assert len(set(ukzsp)) == 2
+    screenshot(page, f"find-call-list-{language}")
+    page.goto(call.get_absolute_url())
+    assert "Срок достаточен." in page.locator("[data-testid=complaint-decisions]").inner_text()
+    screenshot(page, f"find-call-decisions-{language}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    no_sideways_scroll(page)
