@@ -156,3 +156,18 @@ def test_agency_filter_tells_agencies_apart_and_the_call_page_shows_complaint_de
     screenshot(page, f"find-call-decisions-{language}")
     page.set_viewport_size({"width": 390, "height": 844})
     no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("width", [390, 992, 1100, 1366])
+def test_the_navigation_bar_with_search_and_bell_fits(page, width):
+    factories.OfficerFactory(
+        username="officer", preferred_language="kk", first_name="Гүлнәр", last_name="Сыздықова-Нұрмағамбетова"
+    )
+    login(page, "officer")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/dashboard/")
+    no_sideways_scroll(page)
+    if width >= 992:
+        assert page.locator("#nav-search-q").is_visible()
+        assert page.locator("[data-testid=inbox-bell]").is_visible()
+    screenshot(page, f"find-navbar-{width}")
