@@ -4,16 +4,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, ReportingPeriod
-from core.models import Agency, Region, ServiceType
+from core import search
+from core.filters import AgencyChoiceFilter, agencies_of, regions, request_user, service_types
 from core.util import today
 
 
 class ContractFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Number or NGO"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(level=1))
-    service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=ServiceType.objects.all())
-    agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=Agency.objects.all())
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=regions)
+    service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=service_types)
+    agency = AgencyChoiceFilter(
+        label=_("Agency"),
+        queryset=lambda request: agencies_of(request, Contract.objects.visible_to(request_user(request))),
+    )
     year = django_filters.NumberFilter(label=_("Serving year"), method="filter_year")
     flagged = django_filters.BooleanFilter(
         label=_("Only with flags"), method="filter_flagged", widget=forms.CheckboxInput
@@ -24,10 +28,8 @@ class ContractFilter(django_filters.FilterSet):
         fields = ["q", "status", "region", "service_type", "agency", "year"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(
-            Q(number__icontains=value) | Q(provider__name_ru__icontains=value) | Q(provider__name_kk__icontains=value)
-        )
+        term = search.normalise(value)
+        return queryset.filter(Q(search_text__contains=term) | Q(provider__search_text__contains=term))
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(pk__in=Contract.objects.serving_year(int(value)).values("pk")) if value else queryset

@@ -23,6 +23,7 @@ from core.audit import Action
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.exceptions import InvalidTransition
 from core.models import Agency, Indicator, Region, Role, ServiceType, role_of
+from core.search import Searchable
 from core.transitions import set_status
 from core.util import year_end, year_start
 from core.validators import validate_single_line
@@ -144,7 +145,7 @@ class ContractQuerySet(models.QuerySet):
         return self.filter(signed & dated_q(first, last))
 
 
-class Contract(models.Model):
+class Contract(Searchable):
     class Status(models.TextChoices):
         PENDING = "pending", _("pending signature")
         ACTIVE = "active", _("active")
@@ -209,6 +210,8 @@ class Contract(models.Model):
     created_at = models.DateTimeField(_("prepared"), auto_now_add=True)
 
     objects = ContractQuerySet.as_manager()
+
+    SEARCH_FIELDS = ("number",)
 
     class Meta:
         ordering = ["-start_date", "-id"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import permissions
 from contracts.models import Contract, ReportingPeriod, Tranche, paid_by_tranche
-from core import dashboard, registry
+from core import dashboard, registry, search
 from core.models import Role
 from core.util import today
 
@@ -69,7 +69,19 @@ def ngo_contracts(user) -> dict | None:
     }
 
 
+def find_contracts(user, term: str, limit: int) -> list[search.Hit]:
+    """Return the contracts the user may open whose number holds the term."""
+    found = search.matching(Contract.objects.visible_to(user), term).select_related("provider", "region")
+    return [
+        search.Hit(
+            title=contract.number, url=contract.get_absolute_url(), detail=f"{contract.provider} · {contract.region}"
+        )
+        for contract in found.order_by("number")[:limit]
+    ]
+
+
 def register_all() -> None:
+    search.register(search.Searcher(key="contracts", order=20, label=_("Contracts"), find=find_contracts))
     dashboard.register(
         dashboard.Panel(
             key="contracts-officer",

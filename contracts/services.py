@@ -32,6 +32,7 @@ from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.mail import notify
 from core.models import Role
+from core.templatetags.gsz import amount as amount_text
 from core.util import today
 from tenders.models import Bid, Call
 
@@ -106,7 +107,8 @@ def tranche_errors(*, total: Decimal, start: dt.date, end: dt.date, tranches: It
     subtotal = sum((Decimal(t["amount"]) for t in tranches), ZERO)
     if subtotal != total:
         errors.append(
-            _("The tranches sum to %(sum)s ₸, not the total of %(total)s ₸.") % {"sum": subtotal, "total": total}
+            _("The tranches sum to %(sum)s ₸, not the total of %(total)s ₸.")
+            % {"sum": amount_text(subtotal), "total": amount_text(total)}
         )
     return errors
 
@@ -289,7 +291,8 @@ def record_payment(*, tranche: Tranche, kind: str, date: dt.date, amount: Decima
     left = (part - paid).quantize(CENT)  # SQLite's SUM comes back with eight decimal places ("0E-8")
     if amount > left:
         raise InvalidTransition(
-            _("The payment exceeds what remains of this part of the tranche (%(left)s ₸).") % {"left": left}
+            _("The payment exceeds what remains of this part of the tranche (%(left)s ₸).")
+            % {"left": amount_text(left)}
         )
     payment = Payment.objects.create(tranche=tranche, kind=kind, date=date, amount=amount, recorded_by=acting_user)
     audit.record(

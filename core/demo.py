@@ -51,6 +51,8 @@ def load(*, rng, context, stdout) -> None:
         agencies[code] = Agency.objects.create(
             name_ru=f"Управление координации занятости и социальных программ {genitive_ru}",
             name_kk=f"{genitive_kk} жұмыспен қамтуды үйлестіру және әлеуметтік бағдарламалар басқармасы",
+            short_name_ru="УКЗСП",
+            short_name_kk="ЖҚҮӘББ",
             bin=agency_bin(index),
             level=Agency.Level.REGIONAL,
             region=region,
@@ -58,6 +60,8 @@ def load(*, rng, context, stdout) -> None:
     agencies["ministry"] = Agency.objects.create(
         name_ru="Министерство труда и социальной защиты населения Республики Казахстан",
         name_kk="Қазақстан Республикасы Еңбек және халықты әлеуметтік қорғау министрлігі",
+        short_name_ru="МТСЗН РК",
+        short_name_kk="ҚР ЕХӘҚМ",
         bin=agency_bin(99),
         level=Agency.Level.NATIONAL,
     )

@@ -1,4 +1,5 @@
-"""Email after the transaction commits, rendered in each recipient's language.
+"""Email after the transaction commits, rendered in each recipient's language; every message to a user also lands
+in their in-app inbox (`Notification`), with the mail's link to the object as the message's link.
 
 Every message of the system goes through `deliver`: the subject is made a safe one-line header here and nowhere
 else, and a message that cannot be sent never turns an action that has already committed into an error page. It
@@ -22,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.middleware import current_request
-from core.models import UnsentMail
+from core.models import Notification, UnsentMail
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,20 @@ def render(template: str, context: dict) -> tuple[str, str]:
     subject = compiled.engine.from_string(head).render(Context(context, autoescape=False))
     body = compiled.engine.from_string(rest).render(Context(context, autoescape=False))
     return header_safe(subject), body.strip()
+
+
+def split_link(body: str) -> tuple[str, str]:
+    """Return (text, link) of a mail body: the first line that is a link into the site (SITE_URL + path) becomes
+    the inbox message's link (the path), the rest its text."""
+    site = settings.SITE_URL.rstrip("/")
+    lines, link = [], ""
+    for line in body.splitlines():
+        stripped = line.strip()
+        if not link and stripped.startswith(site + "/") and " " not in stripped:
+            link = stripped[len(site) :]
+            continue
+        lines.append(line)
+    return "\n".join(lines).strip(), link
 
 
 def deliver(*, subject: str, body: str, to: Iterable[str], keep: bool = True) -> bool:
@@ -86,19 +101,24 @@ def deliver(*, subject: str, body: str, to: Iterable[str], keep: bool = True) ->
 def notify(*, recipients: Iterable, template: str, context: dict) -> None:
     """Send `template` (first line the subject, the rest the body) to users or addresses once the transaction commits.
 
-    A recipient is a User (written to in their preferred language) or a (address, language) pair.
+    A recipient is a User (written to in their preferred language, and given a copy in their inbox, also when they
+    have no address) or a (address, language) pair (mail only).
     """
-    messages_to_send = []
+    messages_to_send, inbox = [], []
     for recipient in recipients:
         if isinstance(recipient, tuple):
             address, language = recipient
         else:
             address, language = recipient.email, recipient.preferred_language
-        if not address:
-            continue
         with translation.override(language or settings.LANGUAGE_CODE):
             subject, body = render(template, context)
-        messages_to_send.append((subject, body, address))
+        if not isinstance(recipient, tuple):
+            # The inbox copy is written with the action (rolled back with it); the mail goes after the commit.
+            text, link = split_link(body)
+            inbox.append(Notification(recipient=recipient, subject=subject, body=text, link=link))
+        if address:
+            messages_to_send.append((subject, body, address))
+    Notification.objects.bulk_create(inbox)
 
     def send() -> None:
         failed = sum(not deliver(subject=s, body=b, to=[address]) for s, b, address in messages_to_send)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.search import Searchable
 from core.util import translated
 from core.validators import validate_bin, validate_single_line
 
@@ -152,7 +153,7 @@ class Indicator(TranslatedNameMixin, models.Model):
         verbose_name_plural = _("indicators")
 
 
-class Agency(TranslatedNameMixin, models.Model):
+class Agency(TranslatedNameMixin, Searchable):
     class Level(models.TextChoices):
         NATIONAL = "national", _("national")
         REGIONAL = "regional", _("regional")
@@ -160,6 +161,16 @@ class Agency(TranslatedNameMixin, models.Model):
 
     name_ru = models.CharField(_("name (Russian)"), max_length=300, validators=[validate_single_line])
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300, validators=[validate_single_line])
+    short_name_ru = models.CharField(
+        _("short name (Russian)"),
+        max_length=80,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Shown in choice lists beside the region, where full names of agencies look alike."),
+    )
+    short_name_kk = models.CharField(
+        _("short name (Kazakh)"), max_length=80, blank=True, validators=[validate_single_line]
+    )
     bin = models.CharField(_("BIN"), max_length=12, unique=True, validators=[validate_bin])
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     region = models.ForeignKey(
@@ -182,6 +193,8 @@ class Agency(TranslatedNameMixin, models.Model):
 
     objects = PublicQuerySet.as_manager()
 
+    SEARCH_FIELDS = ("name_ru", "name_kk", "short_name_ru", "short_name_kk", "bin")
+
     class Meta:
         ordering = ["name_ru"]
         verbose_name = _("agency")
@@ -191,6 +204,17 @@ class Agency(TranslatedNameMixin, models.Model):
                 condition=Q(level="national") | Q(region__isnull=False), name="agency_regional_has_region"
             ),
         ]
+
+    @property
+    def short_name(self) -> str:
+        """Return the short name in the active language, or the full name where there is none."""
+        return translated(self, "short_name") or self.name
+
+    @property
+    def choice_label(self) -> str:
+        """Return how a choice list names the agency: its short name and region, so that nine regional
+        departments with the same long name can be told apart."""
+        return f"{self.short_name} · {self.region}" if self.region_id else self.short_name
 
 
 class Role(models.TextChoices):
@@ -472,3 +496,50 @@ class UnsentMail(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NotificationQuerySet:
+        """Return the user's own inbox: every role, administrators too, reads only the messages sent to them."""
+        if role_of(user) is None:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        """Return the messages not read yet."""
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message of the in-app inbox: every notification mailed to a user lands here too (`core.mail.notify`), in
+    the user's language, so a user who ignores email still sees reminders."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(
+        _("link"), max_length=500, blank=True, help_text=_("The page of the object, a path within the site.")
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def mark_read(self, *, now) -> None:
+        """Mark the message read (once: the first reading is kept)."""
+        if self.read_at is None:
+            self.read_at = now
+            self.save(update_fields=["read_at"])
+
+    mark_read.alters_data = True

@@ -4,6 +4,8 @@ Each app registers its entries in `AppConfig.ready()` (as `django.contrib.admin`
 
 - the `nav` slot holds the links of the main menu (`Link`);
 - the `dashboard` slot holds the dashboard's panels (`core.dashboard.Panel`, a `Block`);
+- the `search` slot holds what the navigation bar's search finds (`core.search.Searcher`: calls, contracts, NGOs,
+  agencies), each in its reader's scope;
 - any other slot is a place on a page of an earlier app where a later app shows its section (`Block`): a template
   names it — `{% sections "contract-detail" object=contract %}` — and every block of that slot renders there.
 
@@ -23,6 +25,7 @@ from django.urls import reverse
 
 NAV = "nav"
 DASHBOARD = "dashboard"
+SEARCH = "search"
 
 
 def everyone(user) -> bool:

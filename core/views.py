@@ -7,17 +7,20 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 from django.views.i18n import set_language as django_set_language
 
-from core import registry
+from core import registry, search
 from core.exceptions import InvalidTransition
 from core.forms import LockoutAuthenticationForm, QuietPasswordResetForm
-from core.models import Region, ServiceType
+from core.models import Notification, Region, ServiceType
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,24 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["region_count"] = Region.objects.filter(level=Region.Level.FIRST).count()
         context["service_count"] = ServiceType.objects.count()
+        return context
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SearchView(TemplateView):
+    """The navigation bar's search: calls, contracts, NGOs and agencies in the reader's scope, grouped by kind."""
+
+    template_name = "core/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        term = self.request.GET.get("q", "").strip()[:100]
+        context.update(
+            term=term,
+            too_short=bool(term) and len(search.normalise(term)) < search.MIN_LENGTH,
+            groups=search.search(self.request.user, term),
+            limit=search.LIMIT,
+        )
         return context
 
 
@@ -185,3 +206,59 @@ def action_views(**views: type[ActionView]):
         return handlers[action](request, *args, **kwargs)
 
     return view
+
+
+class InboxView(ListView):
+    """The user's own inbox: every notification mailed to them, newest first, the unread ones marked."""
+
+    template_name = "core/inbox.html"
+    paginate_by = 30
+    context_object_name = "notifications"
+
+    def get_queryset(self):
+        return Notification.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["unread_count"] = self.get_queryset().unread().count()
+        return context
+
+
+def safe_link(notification: Notification) -> str:
+    """Return the message's link if it is a path of this site, else the inbox."""
+    link = notification.link
+    if link and link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return link
+    return reverse("core:inbox")
+
+
+class NotificationOpenView(ActionView):
+    """Mark one of the user's own messages read and go to its object (someone else's message: 404)."""
+
+    model = Notification
+
+    def allowed(self, user, obj) -> bool:
+        return True  # the scope is the rule: `visible_to` holds only the user's own messages
+
+    def act(self, obj) -> str:
+        obj.mark_read(now=timezone.now())
+        return ""
+
+    def get_success_url(self, obj) -> str:
+        return safe_link(obj)
+
+
+class NotificationReadView(NotificationOpenView):
+    """Mark one of the user's own messages read and stay in the inbox."""
+
+    def get_success_url(self, obj) -> str:
+        return reverse("core:inbox")
+
+
+@require_POST
+def inbox_read_all(request):
+    """Mark every unread message of the user's own inbox read."""
+    count = Notification.objects.visible_to(request.user).unread().update(read_at=timezone.now())
+    if count:
+        messages.success(request, _("All messages are marked read."))
+    return redirect("core:inbox")

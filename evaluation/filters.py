@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Indicator, ServiceType
+from core.filters import service_types
+from core.models import Indicator
 from evaluation.models import ResultEvaluation
 
 
@@ -15,7 +16,7 @@ class EvaluationFilter(django_filters.FilterSet):
 
 
 class IndicatorFilter(django_filters.FilterSet):
-    service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=ServiceType.objects.all())
+    service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=service_types)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Indicator.Kind.choices)
 
     class Meta:

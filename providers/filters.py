@@ -1,26 +1,24 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Region, ServiceType
+from core import search
+from core.filters import regions, service_types
 from providers.models import Provider
 
 
 class ProviderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or BIN"), method="search")
-    home_region = django_filters.ModelChoiceFilter(
-        label=_("Home region"), queryset=Region.objects.filter(level=Region.Level.FIRST)
-    )
+    home_region = django_filters.ModelChoiceFilter(label=_("Home region"), queryset=regions)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Provider.Status.choices)
     legal_form = django_filters.ChoiceFilter(label=_("Legal form"), choices=Provider.LegalForm.choices)
     service_region = django_filters.ModelChoiceFilter(
         label=_("Works in region"),
-        queryset=Region.objects.filter(level=Region.Level.FIRST),
+        queryset=regions,
         field_name="service_areas__region",
         distinct=True,
     )
     service_type = django_filters.ModelChoiceFilter(
-        label=_("Service"), queryset=ServiceType.objects.all(), field_name="service_areas__service_type", distinct=True
+        label=_("Service"), queryset=service_types, field_name="service_areas__service_type", distinct=True
     )
 
     class Meta:
@@ -28,5 +26,4 @@ class ProviderFilter(django_filters.FilterSet):
         fields = ["q", "home_region", "status", "legal_form", "service_region", "service_type"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name_ru__icontains=value) | Q(name_kk__icontains=value) | Q(bin__startswith=value))
+        return search.matching(queryset, value)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.models import Region, Role, ServiceType, TranslatedNameMixin, role_of
+from core.search import Searchable
 from core.transitions import set_status
 from core.util import add_months, today
 from core.validators import validate_bin, validate_single_line
@@ -58,7 +59,7 @@ class ProviderQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
 
-class Provider(TranslatedNameMixin, models.Model):
+class Provider(TranslatedNameMixin, Searchable):
     class Status(models.TextChoices):
         UNVERIFIED = "unverified", _("unverified")
         ACTIVE = "active", _("active")
@@ -102,6 +103,8 @@ class Provider(TranslatedNameMixin, models.Model):
     created_at = models.DateTimeField(_("registered in the system"), auto_now_add=True)
 
     objects = ProviderQuerySet.as_manager()
+
+    SEARCH_FIELDS = ("name_ru", "name_kk", "bin")
 
     class Meta:
         ordering = ["name_ru", "id"]

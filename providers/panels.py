@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from core import dashboard, registry
+from core import dashboard, registry, search
 from core.models import Region, Role
 from core.util import today
 from providers import permissions
@@ -64,7 +64,19 @@ def registry_by_region(user) -> dict:
     return {"rows": rows, "without": [region for region, _home, n in rows if n == 0]}
 
 
+def find_providers(user, term: str, limit: int) -> list[search.Hit]:
+    """Return the NGOs the user may open whose name or BIN holds the term."""
+    found = search.matching(Provider.objects.visible_to(user), term).select_related("home_region")[:limit]
+    return [
+        search.Hit(
+            title=provider.name, url=provider.get_absolute_url(), detail=f"{provider.bin} · {provider.home_region}"
+        )
+        for provider in found
+    ]
+
+
 def register_all() -> None:
+    search.register(search.Searcher(key="providers", order=30, label=_("NGOs"), find=find_providers))
     dashboard.register(
         dashboard.Panel(
             key="providers-mine",

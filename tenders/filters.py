@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Agency, Region, ServiceType
+from core import search
+from core.filters import AgencyChoiceFilter, agencies_of, regions, request_user, service_types
 from tenders.models import Call, Complaint
 
 
@@ -13,9 +13,12 @@ class CallFilter(django_filters.FilterSet):
     accepting = django_filters.BooleanFilter(
         label=_("Accepting bids now"), method="filter_accepting", widget=forms.CheckboxInput
     )
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(level=1))
-    service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=ServiceType.objects.all())
-    agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=Agency.objects.all())
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=regions)
+    service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=service_types)
+    agency = AgencyChoiceFilter(
+        label=_("Agency"),
+        queryset=lambda request: agencies_of(request, Call.objects.visible_to(request_user(request))),
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Call.Status.choices)
     start_year = django_filters.NumberFilter(label=_("First year"))
     budget_min = django_filters.NumberFilter(label=_("Budget from, ₸"), field_name="total_budget", lookup_expr="gte")
@@ -32,10 +35,7 @@ class CallFilter(django_filters.FilterSet):
         fields = ["q", "accepting", "region", "service_type", "agency", "status", "start_year"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(
-            Q(number__icontains=value) | Q(title_ru__icontains=value) | Q(title_kk__icontains=value)
-        )
+        return search.matching(queryset, value)
 
     def filter_accepting(self, queryset, name, value):
         return queryset.accepting_bids(timezone.now()) if value else queryset

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Indicator, Region, Role, ServiceType
+from core.templatetags.gsz import amount as amount_text
 from tenders.models import (
     ABNORMALLY_LOW_SHARE,
     Bid,
@@ -237,7 +238,9 @@ class BidForm(forms.ModelForm):
         price = self.cleaned_data["price"]
         total = self.call.total
         if price > total:
-            raise ValidationError(_("The price cannot exceed the budget of %(total)s ₸.") % {"total": f"{total:,.0f}"})
+            raise ValidationError(
+                _("The price cannot exceed the budget of %(total)s ₸.") % {"total": amount_text(total)}
+            )
         return price
 
     def clean(self):

@@ -21,6 +21,7 @@ from core.audit import Action
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.exceptions import InvalidTransition
 from core.models import Agency, Indicator, Region, Role, ServiceType, TranslatedNameMixin, role_of
+from core.search import Searchable
 from core.transitions import allowed, set_status
 from core.util import translated
 from core.validators import validate_single_line
@@ -103,7 +104,7 @@ class CallQuerySet(models.QuerySet):
         )
 
 
-class Call(models.Model):
+class Call(Searchable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
@@ -187,6 +188,8 @@ class Call(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CallQuerySet.as_manager()
+
+    SEARCH_FIELDS = ("number", "title_ru", "title_kk")
 
     class Meta:
         ordering = ["-deadline", "-id"]
@@ -886,6 +889,11 @@ class ComplaintQuerySet(models.QuerySet):
         if role == Role.NGO:
             return self.filter(provider__memberships__user=user)
         return self.none()
+
+    def decided(self) -> ComplaintQuerySet:
+        """Return complaints with a decision (upheld or rejected): public on the call's page, without who filed
+        them or what they wrote."""
+        return self.exclude(status=Complaint.Status.SUBMITTED).filter(decided_at__isnull=False)
 
 
 class Complaint(models.Model):

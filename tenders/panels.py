@@ -1,13 +1,15 @@
 """Dashboard panels of the competition cycle."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import dashboard, registry
-from core.models import Role
+from core import dashboard, registry, search
+from core.models import Agency, Role
 from providers.models import Provider, ServiceArea
 from tenders import permissions, scoring
 from tenders.models import Bid, Call, CommissionMember, Complaint, ConflictDeclaration, ScoreSheet
@@ -108,7 +110,32 @@ def calls_overview(user) -> dict:
     return {"rows": rows, "single": single}
 
 
+def find_calls(user, term: str, limit: int) -> list[search.Hit]:
+    """Return the calls the user may open whose number or title holds the term."""
+    found = search.matching(Call.objects.visible_to(user), term).select_related("agency", "region")
+    return [
+        search.Hit(
+            title=f"{call.number} — {call.title}",
+            url=call.get_absolute_url(),
+            detail=f"{call.agency.short_name} · {call.region} · {call.get_status_display()}",
+        )
+        for call in found.order_by("-deadline", "pk")[:limit]
+    ]
+
+
+def find_agencies(user, term: str, limit: int) -> list[search.Hit]:
+    """Return the agencies whose name, short name or BIN holds the term, each linked to its calls."""
+    found = search.matching(Agency.objects.visible_to(user), term).select_related("region")[:limit]
+    calls = reverse("tenders:call-list")
+    return [
+        search.Hit(title=agency.name, url=f"{calls}?{urlencode({'agency': agency.pk})}", detail=agency.choice_label)
+        for agency in found
+    ]
+
+
 def register_all() -> None:
+    search.register(search.Searcher(key="calls", order=10, label=_("Calls"), find=find_calls))
+    search.register(search.Searcher(key="agencies", order=40, label=_("Agencies"), find=find_agencies))
     dashboard.register(
         dashboard.Panel(
             key="tenders-officer",

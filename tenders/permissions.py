@@ -150,6 +150,11 @@ def can_see_bids(user, call: Call) -> bool:
     return is_call_officer(user, call) or membership(user, call) is not None
 
 
+def can_see_protocol(user, call: Call) -> bool:
+    """Return whether the user may read (and print) the call's evaluation protocol: whoever may see its bids."""
+    return can_see_bids(user, call)
+
+
 def can_bid(user) -> bool:
     return user.is_authenticated and user.is_ngo
 

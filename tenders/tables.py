@@ -116,7 +116,7 @@ class BidTable(tables.Table):
 class ComplaintTable(tables.Table):
     call = tables.Column(verbose_name=_("call"), linkify=True, order_by=("call__number",))
     provider = tables.Column(verbose_name=_("NGO"), order_by=("provider__name_ru",))
-    kind = tables.Column(verbose_name=_("about"))
+    kind = tables.Column(verbose_name=_("about"), linkify=lambda record: record.get_absolute_url())
     filed_at = LocalDateTimeColumn(verbose_name=_("filed"), format="d.m.Y H:i")
     status = tables.Column(verbose_name=_("status"))
     decided_at = LocalDateTimeColumn(verbose_name=_("decided"), format="d.m.Y H:i")

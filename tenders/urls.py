@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/documents/<int:doc>/", views.CallDocumentView.as_view(), name="call-document"),
     path("<int:pk>/commission/", views.CommissionView.as_view(), name="commission"),
     path("<int:pk>/bids/", views.CallBidsView.as_view(), name="call-bids"),
+    path("<int:pk>/protocol/", views.CallProtocolView.as_view(), name="call-protocol"),
     path("<int:pk>/bid/", views.BidStartView.as_view(), name="bid-start"),
     path("<int:pk>/ask/", views.AskView.as_view(), name="ask"),
     path("<int:pk>/complain/", views.ComplaintCreateView.as_view(), name="complaint-create"),

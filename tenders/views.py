@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -23,9 +23,9 @@ from core.exceptions import InvalidTransition, Refused
 from core.exports import ExportMixin
 from core.forms import DocumentForm
 from core.models import AuditEvent
-from core.views import ActionView, action_views
+from core.views import ActionView, PermittedObjectMixin, action_views
 from providers.models import Provider
-from tenders import permissions, qualification, scoring, services
+from tenders import permissions, protocol, qualification, scoring, services
 from tenders.filters import CallFilter, ComplaintFilter
 from tenders.forms import (
     AnswerForm,
@@ -186,6 +186,8 @@ class CallDetailView(DetailView):
                 "targets": call.targets.select_related("indicator"),
                 "documents": CallDocument.objects.visible_to(user).filter(call=call),
                 "questions": questions,
+                # Decisions are public; the complainant, their NGO and their text are not (the complaint's page).
+                "complaint_decisions": call.complaints.decided().order_by("decided_at", "pk"),
                 "commission": CommissionMember.objects.visible_to(user).filter(call=call).select_related("user"),
                 "accepting": call.is_accepting_bids(now),
                 "deadline_passed": deadline_passed,
@@ -455,6 +457,21 @@ class CommissionView(View):
 
 
 # -- bids -------------------------------------------------------------------------------------------------------
+
+
+class CallProtocolView(PermittedObjectMixin, TemplateView):
+    """The call's evaluation protocol, a record to print: members, declarations, scores per criterion, ranking and
+    decision (for whoever may see the bids)."""
+
+    model = Call
+    template_name = "tenders/call_protocol.html"
+
+    def allowed(self, user, obj) -> bool:
+        return permissions.can_see_protocol(user, obj)
+
+    def get_context_data(self, **kwargs):
+        call = self.get_permitted_object()
+        return super().get_context_data(call=call, protocol=protocol.protocol(call), **kwargs)
 
 
 class CallBidsView(ExportMixin, SingleTableMixin, View):

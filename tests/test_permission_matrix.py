@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 
 from contracts.models import Amendment, Contract, ContractDocument, Payment, Report, ReportingPeriod, Target, Tranche
 from core import audit
-from core.models import AuditEvent, Indicator
+from core.models import AuditEvent, Indicator, Notification
 from core.util import today
 from evaluation.analytics import ocds
 from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, ResultEvaluation, Snapshot
@@ -131,6 +131,7 @@ def build_objects(users: dict, provider: Provider, other_provider: Provider) -> 
     objs["staff"] = factories.StaffMemberFactory(provider=provider)
     objs["other_staff"] = factories.StaffMemberFactory(provider=other_provider)
     objs["invitation"] = factories.InvitationFactory(provider=provider, invited_by=users["ngo"])
+    objs["notification"] = Notification.objects.create(recipient=users["ngo"], subject="Inbox", link="/calls/")
     build_tenders(objs)
     build_contracts(objs)
     build_evaluation(objs)
@@ -499,6 +500,33 @@ def transition(action: str, key: str = "provider") -> Callable[[Objects], dict]:
 CORE_CASES = [
     Case("core:home", every(200), public=True),
     Case("core:dashboard", logged_in(200)),
+    # Search is public: each kind answers in the reader's scope (anonymous visitors find public calls only).
+    Case("core:search", every(200), data=lambda objs: {"q": "гсз"}, public=True),
+    # The inbox: everyone signed in reads their own; someone else's message is hidden (404), administrators too.
+    Case("core:inbox", logged_in(200)),
+    Case("core:inbox-read-all", POST_ONLY),
+    Case(
+        "core:inbox-read-all",
+        logged_in(302),
+        method="post",
+        state=lambda objs: row(Notification, objs["notification"].pk),
+        changes=frozenset({"ngo"}),
+    ),
+    *[
+        case
+        for name in ("core:inbox-open", "core:inbox-read")
+        for case in (
+            Case(name, POST_ONLY, kwargs=lambda objs: {"pk": objs["notification"].pk}),
+            Case(
+                name,
+                logged_in(404, ngo=302),
+                method="post",
+                kwargs=lambda objs: {"pk": objs["notification"].pk},
+                state=lambda objs: row(Notification, objs["notification"].pk),
+                changes=frozenset({"ngo"}),
+            ),
+        )
+    ],
     # Switching the language is public and POST-only; a signed-in user's choice is stored on their account only.
     Case("core:set-language", every(405), public=True),
     Case(
@@ -1087,6 +1115,10 @@ TENDER_CASES = [
     Case("tenders:call-bids", logged_in(403), kwargs=pk_of("call"), label="sealed"),
     Case("tenders:call-bids", logged_in(403), kwargs=pk_of("unopened_call"), label="not-opened"),
     Case("tenders:call-bids", OPENED_BIDS, kwargs=pk_of("closed_call")),
+    # The evaluation protocol: the audience of the bids; a draft of another agency stays hidden.
+    Case("tenders:call-protocol", OPENED_BIDS, kwargs=pk_of("closed_call")),
+    Case("tenders:call-protocol", logged_in(403), kwargs=pk_of("call"), label="sealed"),
+    Case("tenders:call-protocol", logged_in(404, officer=403), kwargs=pk_of("draft_call"), label="draft"),
     Case(
         "tenders:call-bids",
         OPENED_BIDS,

@@ -21,14 +21,22 @@ def group_number(value, places: int = 0) -> str:
     return text
 
 
+def amount(value) -> str:
+    """Return an amount as `money` writes it without the tenge sign (for a message whose text holds the sign):
+    whole tenge without decimals, tiyn when present, the active language's separators."""
+    if value is None or value == "":
+        return "—"
+    number = decimal.Decimal(value)
+    places = 0 if number == number.to_integral_value() else 2
+    return group_number(number, places)
+
+
 @register.filter
 def money(value) -> str:
     """Format an amount in tenge: whole tenge without decimals, tiyn when present."""
     if value is None or value == "":
         return "—"
-    number = decimal.Decimal(value)
-    places = 0 if number == number.to_integral_value() else 2
-    return f"{group_number(number, places)}{NBSP}₸"
+    return f"{amount(value)}{NBSP}₸"
 
 
 @register.filter

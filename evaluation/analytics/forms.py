@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import AgencyChoiceField
 from core.models import Agency, Region, ServiceType
 from evaluation.analytics.flags import FlagKind
 from evaluation.analytics.stability import Verdict, default_window
@@ -206,8 +207,8 @@ class TrendsForm(WindowForm):
         required=False,
         empty_label=_("all"),
     )
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.all(), required=False, empty_label=_("all")
+    agency = AgencyChoiceField(
+        label=_("Agency"), queryset=Agency.objects.select_related("region"), required=False, empty_label=_("all")
     )
     max_span = None
 
@@ -225,8 +226,8 @@ class FlagsForm(ParametersForm):
         required=False,
         empty_label=_("all"),
     )
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.all(), required=False, empty_label=_("all")
+    agency = AgencyChoiceField(
+        label=_("Agency"), queryset=Agency.objects.select_related("region"), required=False, empty_label=_("all")
     )
     year = forms.IntegerField(label=_("Year"), required=False)
 

@@ -126,7 +126,7 @@ def test_preparing_with_tranches_that_do_not_sum_shows_the_error_and_creates_not
 
     assert response.status_code == 400
     assert (
-        "The tranches sum to 8999999 ₸, not the total of 9000000.00 ₸." in response.context["form"].non_field_errors()
+        "The tranches sum to 8,999,999 ₸, not the total of 9,000,000 ₸." in response.context["form"].non_field_errors()
     )
     assert not Contract.objects.exists()
 
@@ -360,7 +360,7 @@ def test_a_payment_over_the_remaining_part_shows_the_error(client, officer, cont
 
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == [
-        "The payment exceeds what remains of this part of the tranche (9000000.00 ₸)."
+        "The payment exceeds what remains of this part of the tranche (9,000,000 ₸)."
     ]
     assert not Payment.objects.exists()
 

@@ -184,9 +184,11 @@ def test_the_page_sections_are_slots_of_the_same_registry():
     assert slots["provider-detail"] == ["evaluation-provider"]
     assert slots["bid-detail"] == ["evaluation-bid"]
     assert slots["call-bids"] == ["evaluation-call-bids"]
+    assert slots[registry.SEARCH] == ["calls", "contracts", "providers", "agencies"]
     assert set(slots) == {
         registry.NAV,
         registry.DASHBOARD,
+        registry.SEARCH,
         "contract-detail",
         "provider-detail",
         "bid-detail",
