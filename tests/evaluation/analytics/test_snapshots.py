@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from evaluation.analytics.coverage import CellStatus, coverage_matrix
 from evaluation.analytics.flags import FlagKind, red_flags
@@ -160,7 +161,8 @@ def test_the_coverage_page_reads_the_current_snapshot_and_a_past_one_on_request(
     url = reverse("evaluation:coverage") + "?year=2026"
     live = client.get(url)
     assert live.context["snapshot"] is None
-    assert "Computed live" in live.content.decode()
+    with translation.override("ru"):
+        assert translation.gettext("Computed live: no snapshot has been made yet.") in live.content.decode()
 
     first = make_snapshot(today=TODAY)
     f.served_contract(start=dt.date(2026, 4, 1), end=dt.date(2027, 12, 31), region_code="79", service_code=FS)
