@@ -38,15 +38,15 @@ CELL_COLOURS: dict[str, tuple[str, str]] = {
     CellStatus.FAILED: ("#dc3545", "#ffffff"),
     CellStatus.GAP: ("#fd7e14", "#212529"),
     CellStatus.NEVER: ("#6f1d1b", "#ffffff"),
-    CellStatus.NA: ("#e9ecef", "#6c757d"),
-    CellStatus.NO_DATA: ("#f8f9fa", "#6c757d"),
+    CellStatus.NA: ("#e9ecef", "#495057"),
+    CellStatus.NO_DATA: ("#f8f9fa", "#495057"),
 }
 VERDICT_COLOURS: dict[str, tuple[str, str]] = {
     Verdict.UNFUNDED: ("#6f1d1b", "#ffffff"),
     Verdict.INTERRUPTED: ("#dc3545", "#ffffff"),
     Verdict.VOLATILE: ("#ffc107", "#212529"),
     Verdict.STABLE: ("#198754", "#ffffff"),
-    Verdict.NO_DATA: ("#e9ecef", "#6c757d"),
+    Verdict.NO_DATA: ("#e9ecef", "#495057"),
 }
 
 
@@ -236,7 +236,7 @@ def tile_map(tiles: Sequence[Tile], *, title: str, description: str, size: int =
     uid = next(_ids)
     out = [
         '<div class="tile-map-block"><div class="tile-map-scroll">',
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="tile-map" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="group" class="tile-map" '
         f'aria-labelledby="map{uid}-t map{uid}-d">'
         f'<title id="map{uid}-t">{escape(title)}</title><desc id="map{uid}-d">{escape(description)}</desc>',
     ]
