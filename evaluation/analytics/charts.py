@@ -194,12 +194,13 @@ def fitted_font(lines: Sequence[str], width: float) -> float:
 
 
 def tile_lines(name: str, size: int) -> tuple[list[str], float]:
-    """Return the lines of a tile's name and their font size: one line if it fits at MIN_FONT, else wrapped."""
+    """Return the lines of a tile's name and their font size: one line if it fits at MIN_FONT and wrapping would not
+    make it clearly larger, else wrapped."""
     width = size - 2 * TILE_PADDING
-    lines = [name]
-    if fitted_font(lines, width) < MIN_FONT:
-        lines = wrap_name(name)
-    return lines, fitted_font(lines, width)
+    one, wrapped = [name], wrap_name(name)
+    if fitted_font(one, width) < MIN_FONT or fitted_font(wrapped, width) >= fitted_font(one, width) + 2:
+        return wrapped, fitted_font(wrapped, width)
+    return one, fitted_font(one, width)
 
 
 def share_legend() -> list[tuple[str, str, str]]:
