@@ -203,8 +203,9 @@ def tile_lines(name: str, size: int) -> tuple[list[str], float]:
     return one, fitted_font(one, width)
 
 
-def share_legend() -> list[tuple[str, str, str]]:
-    """Return the colour scale of the tile map as (fill, text colour, label), the same steps share_colour uses."""
+def share_legend() -> list[tuple[str, str, str, str]]:
+    """Return the colour scale of the tile map as (CSS class, fill, text colour, label), the steps share_colour uses;
+    the classes are written into the statuses stylesheet (no inline style under the content security policy)."""
     labels = [
         _("none covered"),
         _("up to 25 %"),
@@ -212,18 +213,15 @@ def share_legend() -> list[tuple[str, str, str]]:
         _("up to 75 %"),
         _("over 75 %"),
     ]
-    return [(fill, text, label) for (_limit, fill, text), label in zip(SHARE_STEPS, labels, strict=True)] + [
-        (*share_colour(None), _("no data"))
-    ]
+    steps = [(fill, text, label) for (_limit, fill, text), label in zip(SHARE_STEPS, labels, strict=True)]
+    steps.append((*share_colour(None), _("no data")))
+    return [(f"share-{i}", fill, text, label) for i, (fill, text, label) in enumerate(steps)]
 
 
-def _swatch(fill: str, text: str, label: str) -> str:
-    """A legend entry: its colour as a small SVG square (attributes, not inline styles) beside its text."""
-    return (
-        '<li class="map-legend-item"><svg class="map-swatch" viewBox="0 0 14 14" aria-hidden="true" focusable="false">'
-        f'<rect width="14" height="14" rx="2" fill="{fill}" stroke="#6c757d" stroke-width="0.5"/></svg>'
-        f"{escape(label)}</li>"
-    )
+def _swatch(css_class: str, _fill: str, _text: str, label: str) -> str:
+    """A legend entry: its colour as a small square (a class of the statuses stylesheet) beside its text."""
+    swatch = f'<span class="map-swatch {css_class}" aria-hidden="true"></span>'
+    return f'<li class="map-legend-item">{swatch}{escape(label)}</li>'
 
 
 def tile_map(tiles: Sequence[Tile], *, title: str, description: str, size: int = 100) -> SafeString:

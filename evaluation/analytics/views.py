@@ -475,7 +475,13 @@ class StatusStylesView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({"cells": charts.CELL_COLOURS.items(), "verdicts": charts.VERDICT_COLOURS.items()})
+        context.update(
+            {
+                "cells": charts.CELL_COLOURS.items(),
+                "verdicts": charts.VERDICT_COLOURS.items(),
+                "shares": [(css_class, fill) for css_class, fill, _text, _label in charts.share_legend()],
+            }
+        )
         return context
 
     def render_to_response(self, context, **kwargs):

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from core.models import Region
@@ -63,7 +64,7 @@ def test_the_map_carries_its_colour_legend_and_the_regions_as_a_list():
     with translation.override("en"):
         svg = str(charts.tile_map(region_tiles(), title="t", description="d"))
     legend = re.search(r'<ul class="map-legend[^"]*"[^>]*>(.*?)</ul>', svg).group(1)
-    assert [fill for fill, _text, _label in charts.share_legend()] == re.findall(r'fill="(#[0-9a-f]{6})"', legend)
+    assert [c for c, _fill, _text, _label in charts.share_legend()] == re.findall(r'"map-swatch (share-\d)"', legend)
     assert "up to 50 %" in legend
     assert "no data" in legend
     listed = re.search(r'<details class="map-list">(.*?)</details>', svg).group(1)
@@ -90,3 +91,10 @@ def test_money_by_year_paid_alone_counts_as_data_and_no_money_keeps_one_year():
 
 def labels() -> dict:
     return {"title": "t", "description": "d", "planned_label": "p", "paid_label": "q", "unit_label": "u"}
+
+
+def test_the_legends_colours_are_the_tiles_colours(client):
+    css = client.get(reverse("evaluation:statuses-css")).content.decode()
+    for css_class, fill, _text, _label in charts.share_legend():
+        assert f".{css_class} {{ background: {fill}; }}" in css
+    assert charts.share_legend()[2][1] == charts.share_colour(Decimal("0.4"))[0]
