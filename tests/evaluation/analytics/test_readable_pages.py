@@ -59,3 +59,4 @@ def test_the_map_carries_its_colour_legend_wherever_it_appears(client, committee
     assert 'class="tile-map"' in page
     assert 'class="map-legend' in page
     assert "up to 50 %" in page
+    assert reverse("evaluation:statuses-css") in page  # the legend's colours
