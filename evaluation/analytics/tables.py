@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.tables import MoneyColumn, NameColumn
 from core.templatetags.gsz import num, percent
@@ -143,6 +144,19 @@ class NumberOrBlankColumn(CountColumn):
         return "" if value is None else value
 
 
+def days(value) -> str:
+    """Return a number of days with its unit, in the reader's language ("101 дней", "1 day")."""
+    n = int(Decimal(value).to_integral_value())
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": num(n, 0)}
+
+
+class DaysColumn(NumberOrBlankColumn):
+    """A number of days: with its unit on screen ("101 days", never a bare figure), the number in exports."""
+
+    def render(self, value):
+        return format_html('<span class="text-nowrap">{}</span>', days(value))
+
+
 # -- coverage ------------------------------------------------------------------------------------------------------
 
 
@@ -233,17 +247,17 @@ class UncoveredTable(AnalyticsTable):
 
 
 class StabilityTable(AnalyticsTable):
-    """Funding stability of each region × service over the window, with its verdict."""
+    """Funding stability of each region × service over the window, its verdict first (what a reader looks for)."""
 
     testid = "stability"
     region = NameColumn(verbose_name=_("region"))
     service = tables.Column(verbose_name=_("service"), accessor="service_type")
     cv = DecimalColumn(verbose_name=_("coefficient of variation"))
     drops = DropsColumn(verbose_name=_("drops"))
-    gap_days = NumberOrBlankColumn(verbose_name=_("gap days"))
-    longest_gap = NumberOrBlankColumn(verbose_name=_("longest gap, days"))
+    gap_days = DaysColumn(verbose_name=_("gap days"))
+    longest_gap = DaysColumn(verbose_name=_("longest gap, days"))
     multi_year_share = PercentColumn(verbose_name=_("multi-year share"), places=0)
-    late_start_median = DecimalColumn(verbose_name=_("late start, median days"), places=0)
+    late_start_median = DaysColumn(verbose_name=_("late start, median days"))
     churn = PercentColumn(verbose_name=_("provider churn"), places=0)
     single_bid_share = PercentColumn(verbose_name=_("single-bid share"), places=0)
     failed_call_share = PercentColumn(verbose_name=_("failed-call share"), places=0)
@@ -251,7 +265,7 @@ class StabilityTable(AnalyticsTable):
 
     def __init__(self, data, *, years: Sequence[int], own_region=None, **kwargs):
         self.own_region_id = own_region.pk if own_region else None
-        kwargs.setdefault("sequence", ("region", "service", *(str(y) for y in years), "..."))
+        kwargs.setdefault("sequence", ("verdict", "region", "service", *(str(y) for y in years), "..."))
         kwargs.setdefault(
             "row_attrs",
             {"class": lambda record, table: "table-warning" if record.region.pk == table.own_region_id else ""},
@@ -272,8 +286,8 @@ class PartyStabilityTable(AnalyticsTable):
     cv = DecimalColumn(verbose_name=_("coefficient of variation"))
     drops = DropsColumn(verbose_name=_("drops"))
     longest_run = CountColumn(verbose_name=_("consecutive years funded"))
-    gap_days = NumberOrBlankColumn(verbose_name=_("gap days"))
-    longest_gap = NumberOrBlankColumn(verbose_name=_("longest gap, days"))
+    gap_days = DaysColumn(verbose_name=_("gap days"))
+    longest_gap = DaysColumn(verbose_name=_("longest gap, days"))
     verdict = VerdictColumn(empty_values=())
 
     party = ""
@@ -281,7 +295,7 @@ class PartyStabilityTable(AnalyticsTable):
 
     def __init__(self, data, *, years: Sequence[int], **kwargs):
         figures = ("cv", "drops", "longest_run", "gap_days", "longest_gap")
-        kwargs.setdefault("sequence", (self.party, *(str(y) for y in years), *figures, *self.extra, "verdict"))
+        kwargs.setdefault("sequence", ("verdict", self.party, *(str(y) for y in years), *figures, *self.extra))
         super().__init__(data, **year_columns(years), **kwargs)
 
 

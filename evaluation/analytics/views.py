@@ -230,7 +230,7 @@ class StabilityView(AnalyticsTableView):
     template_name = "evaluation/analytics/stability.html"
     form_class = forms.StabilityForm
     table_class = tables.StabilityTable
-    paginate_by = 250  # every region × service on one page
+    paginate_by = 50  # a page a reader can scan; the verdict filter and the export hold the rest
     export_basename = "stability"
 
     @cached_property
@@ -507,7 +507,13 @@ class StatusStylesView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({"cells": charts.CELL_COLOURS.items(), "verdicts": charts.VERDICT_COLOURS.items()})
+        context.update(
+            {
+                "cells": charts.CELL_COLOURS.items(),
+                "verdicts": charts.VERDICT_COLOURS.items(),
+                "shares": [(css_class, fill) for css_class, fill, _text, _label in charts.share_legend()],
+            }
+        )
         return context
 
     def render_to_response(self, context, **kwargs):

@@ -122,7 +122,7 @@ def test_a_table_downloads_as_csv_with_a_byte_order_mark(client, committee, engl
     response = client.get(reverse("evaluation:table-csv", args=["stability"]), {"first": 2021, "last": 2025})
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
-    assert body.decode("utf-8-sig").splitlines()[0].startswith("region,service,2021")
+    assert body.decode("utf-8-sig").splitlines()[0].startswith("verdict,region,service,2021")
 
 
 def test_an_unknown_table_is_404(client, committee):
