@@ -1,5 +1,5 @@
 """Red flags per call or contract, each with its rule in words (DESIGN.md, "Red flags"; days are calendar days in
-Asia/Almaty).
+Asia/Almaty, except the submission window, measured like `tenders.rules` in the unit of the rule in force).
 
 Each kind is found by one or two grouped queries that return only the flagged calls, contracts, tranches, reports
 or periods; where a rule compares calendar days or exact percentages the database narrows the candidates and the
@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Target, Tranche, signed_q
+from core.calendar import WorkCalendar
 from core.models import Agency, Region, ServiceType
 from core.templatetags.gsz import money
 from core.util import local_date, start_of_day
@@ -29,9 +30,9 @@ from evaluation.analytics.coverage import region_status, table_regions
 from evaluation.analytics.stability import default_window
 from evaluation.analytics.stats import ZERO
 from evaluation.models import RegionPopulation
+from tenders import rules as call_rules
 from tenders.models import ABNORMALLY_LOW_SHARE, Bid, Call
 
-SHORT_WINDOW_DAYS = 7
 LATE_SIGNATURE_DAYS = 15
 CONCENTRATION_SHARE = Decimal("0.5")
 CONCENTRATION_MIN_AWARDS = 2
@@ -55,7 +56,9 @@ class FlagKind(models.TextChoices):
 RULES: dict[str, str] = {
     FlagKind.SINGLE_BID: _("Exactly one bid was submitted by the deadline."),
     FlagKind.SHORT_WINDOW: _(
-        "Fewer than 7 calendar days from publication (or the opening of submissions, if later) to the deadline."
+        "The submission period, from publication (or the opening of submissions, if later) to the deadline, is "
+        "below the minimum in force on the day of publication: 5 working days from 1 January 2025, 15 calendar "
+        "days before (settings)."
     ),
     # xgettext:no-python-format
     FlagKind.LOW_PRICE: _("The winning price is below 70% of the call's budget."),
@@ -207,21 +210,27 @@ def red_flags(
             add_call(FlagKind.SINGLE_BID, row, gettext("1 bid submitted by the deadline"))
 
     if FlagKind.SHORT_WINDOW in wanted:
-        # The database keeps windows under 8 × 24 hours; the calendar-day count decides.
-        near = dt.timedelta(days=SHORT_WINDOW_DAYS + 1)
+        # The database keeps windows shorter than any minimum could span (holidays included); the rule decides.
+        near = dt.timedelta(days=max(m.days * (3 if m.working else 1) + 15 for m in call_rules.submission_minimums()))
+        work_calendar = WorkCalendar()
         for row in (
             calls()
             .filter(Q(deadline__lt=F("opens_at") + near) | Q(deadline__lt=F("published_at") + near))
             .values_list(*call_fields, "published_at", "opens_at", "deadline")
         ):
             published_at, opens_at, deadline = row[6:]
-            start = max(published_at, opens_at)
-            days = (local_date(deadline) - local_date(start)).days
-            if days < SHORT_WINDOW_DAYS:
-                detail = gettext("%(days)d days from %(start)s to the deadline %(deadline)s") % {
-                    "days": days,
-                    "start": _day(local_date(start)),
+            short = call_rules.window_shortfall(published_at, opens_at, deadline, work_calendar)
+            if short is not None:
+                length, minimum = short
+                detail = gettext(
+                    "%(length)s from %(start)s to the deadline %(deadline)s; minimum %(minimum)d (in force from "
+                    "%(since)s)"
+                ) % {
+                    "length": call_rules.days_text(length, minimum.working),
+                    "start": _day(call_rules.window_start(published_at, opens_at)),
                     "deadline": _day(local_date(deadline)),
+                    "minimum": minimum.days,
+                    "since": _day(minimum.since),
                 }
                 add_call(FlagKind.SHORT_WINDOW, row, detail)
 
