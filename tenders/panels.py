@@ -105,6 +105,17 @@ def calls_overview(user) -> dict:
 
 
 def register_all() -> None:
+    from tenders.rules import rules_in_force_context
+
+    registry.register(
+        "rules-in-force",
+        registry.Block(
+            key="tenders-timelines",
+            order=10,
+            template="tenders/includes/rules_in_force.html",
+            context=rules_in_force_context,
+        ),
+    )
     dashboard.register(
         dashboard.Panel(
             key="tenders-officer",

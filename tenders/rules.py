@@ -134,3 +134,15 @@ def standstill_until(now: dt.datetime) -> dt.datetime:
     local = timezone.localtime(now)
     day = WorkCalendar().add_working_days(local.date(), standstill_working_days())
     return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None)))
+
+
+def rules_in_force_context(request) -> dict:
+    """The call-timeline rules for the admin's "rules in force" section."""
+    from core.models import CalendarOverride
+
+    return {
+        "minimums": [{"since": m.since, "amount": days_text(m.days, m.working)} for m in submission_minimums()],
+        "amendment": days_text(amendment_min_working_days(), working=True),
+        "standstill": days_text(standstill_working_days(), working=True),
+        "overrides": CalendarOverride.objects.count(),
+    }

@@ -3,7 +3,7 @@ Asia/Almaty, except the submission window, measured like `tenders.rules` in the 
 
 Each kind is found by one or two grouped queries that return only the flagged calls, contracts, tranches, reports
 or periods; where a rule compares calendar days or exact percentages the database narrows the candidates and the
-exact comparison runs in Python on those rows. The number of queries is fixed whatever the data size (nineteen for
+exact comparison runs in Python on those rows. The number of queries is fixed whatever the data size (twenty for
 every kind at once).
 """
 
