@@ -242,6 +242,11 @@ GSZ = {
     "AMENDMENT_MIN_WORKING_DAYS": int(os.environ.get("AMENDMENT_MIN_WORKING_DAYS", "2")),
     # The complaint standstill after a result, in working days.
     "STANDSTILL_WORKING_DAYS": int(os.environ.get("STANDSTILL_WORKING_DAYS", "5")),
+    # The expert council's conclusion (the agency's rule; the threshold of 25 is the agency's own field, 15 by
+    # default): a criterion whose mean score is 0 makes the conclusion negative; so does a negative conclusion on any
+    # criterion.
+    "COUNCIL_ANY_ZERO_NEGATIVE": os.environ.get("COUNCIL_ANY_ZERO_NEGATIVE", "1") == "1",
+    "COUNCIL_NEGATIVE_CRITERION_NEGATIVE": os.environ.get("COUNCIL_NEGATIVE_CRITERION_NEGATIVE", "1") == "1",
     # Where the bulk file (every release, gzipped JSON lines) is written by `manage.py rebuild_opendata`.
     "OPENDATA_DIR": Path(os.environ.get("OPENDATA_DIR", MEDIA_ROOT / "opendata")),
 }

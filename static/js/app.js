@@ -15,6 +15,10 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
+  // Print buttons (the council's conclusion has a print stylesheet).
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
   // A form submits once: a double click does not send it twice.
   document.querySelectorAll("form[method=post]").forEach((form) => {
     form.addEventListener("submit", () => {

@@ -65,6 +65,7 @@ PARTS = {
     "contracts.Actual": "Report",
     "evaluation.Evaluator": "ResultEvaluation",
     "evaluation.EvaluatorScore": "ResultEvaluation",
+    "evaluation.CriterionConclusion": "ResultEvaluation",
 }
 # Not reached through the application's pages: accounts, the audit log (rendered on its object's page), the
 # login throttle and mail kept for retry (superusers only, in the Django admin).
