@@ -348,7 +348,16 @@ def test_the_ranking_exports_its_rows(client, committee, provider, contract, acc
     response = client.get(reverse("evaluation:ranking"), {"service": contract.service_type_id, "export": "csv"})
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["#", "NGO", "Shrunk score", "Mean", "Evaluated contract years", "Money"]
+    assert rows[0] == [
+        "#",
+        "NGO",
+        "Shrunk score",
+        "Mean",
+        "Evaluated contract years",
+        "Money",
+        "Council conclusions (final where made): positive / negative",
+    ]
+    assert rows[1][6] == "0 / 0"  # no concluded evaluation yet
     # one evaluated year: 0.7625 (its own mean is the overall mean, so the shrunk score too); 9 M in 2025
     assert [row[:5] for row in rows[1:]] == [["1", provider.name, "0.7625", "0.7625", "1"]]
     assert Decimal(rows[1][5]) == Decimal("9000000")  # the exact amount (SQLite and PostgreSQL write its scale apart)
