@@ -3,7 +3,7 @@ Asia/Almaty, except the submission window, measured like `tenders.rules` in the 
 
 Each kind is found by one or two grouped queries that return only the flagged calls, contracts, tranches, reports
 or periods; where a rule compares calendar days or exact percentages the database narrows the candidates and the
-exact comparison runs in Python on those rows. The number of queries is fixed whatever the data size (twenty for
+exact comparison runs in Python on those rows. The number of queries is fixed whatever the data size (twenty-two for
 every kind at once).
 """
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Target, Tranche, signed_q
+from contracts.prices import year_prices
 from core.calendar import WorkCalendar
 from core.models import Agency, Region, ServiceType
 from core.templatetags.gsz import money
@@ -43,6 +44,7 @@ class FlagKind(models.TextChoices):
     SINGLE_BID = "single-bid", _("single bid")
     SHORT_WINDOW = "short-window", _("short submission window")
     LOW_PRICE = "low-price", _("abnormally low winning price")
+    PRICE_LIMIT = "price-limit", _("price outside limits")
     OTHERS_REJECTED = "others-rejected", _("all other bids rejected")
     CONCENTRATION = "concentration", _("concentration")
     VALUE_REDUCED = "value-reduced", _("value reduced by amendment")
@@ -62,6 +64,10 @@ RULES: dict[str, str] = {
     ),
     # xgettext:no-python-format
     FlagKind.LOW_PRICE: _("The winning price is below 70% of the call's budget."),
+    FlagKind.PRICE_LIMIT: _(
+        "The price per child served in a contract year (the tranche ÷ the children served in the accepted annual "
+        "report) is below the minimum or above the maximum set for the service type and year."
+    ),
     FlagKind.OTHERS_REJECTED: _("Every submitted bid except the winner's was rejected."),
     FlagKind.CONCENTRATION: _(
         # xgettext:no-python-format
@@ -323,6 +329,30 @@ def red_flags(
                 "end": _day(end),
             }
             add_contract(FlagKind.EARLY_TERMINATION, row, terminated_on.year, detail)
+
+    if FlagKind.PRICE_LIMIT in wanted:
+        for price in year_prices(scope(Tranche.objects.serving([year] if year is not None else None), "contract__")):
+            if price.outside:
+                detail = gettext(
+                    "%(year)d: %(price)s per child (%(tranche)s ÷ %(children)d children); limits %(low)s–%(high)s"
+                ) % {
+                    "year": price.year,
+                    "price": money(price.per_child),
+                    "tranche": money(price.tranche),
+                    "children": price.children,
+                    "low": money(price.limit.min_per_child),
+                    "high": money(price.limit.max_per_child),
+                }
+                builder.add(
+                    FlagKind.PRICE_LIMIT,
+                    contract_id=price.contract_id,
+                    number=price.number,
+                    region_id=price.region_id,
+                    service_id=price.service_type_id,
+                    agency_id=price.agency_id,
+                    year=price.year,
+                    detail=detail,
+                )
 
     if FlagKind.LATE_SIGNATURE in wanted:
         _late_signatures(add_contract, add_call, calls, scope, contracts, today, cutoff)

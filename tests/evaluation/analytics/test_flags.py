@@ -421,5 +421,5 @@ def test_red_flags_run_the_same_number_of_queries_whatever_the_data():
         flags = red_flags(today=TODAY)
 
     assert len(small) == len(large)
-    assert len(large) <= 20
+    assert len(large) <= 22
     assert len(flags) > 30
