@@ -371,6 +371,18 @@ def contract_section(request, object):
     }
 
 
+def contract_prices(request, object):
+    """The price per child served of each contract year, beside its limits (contracts.prices), for those who may
+    see the contract's details."""
+    contract = object
+    if not contract.is_signed or not can_see_contract_details(request.user, contract):
+        return None
+    from contracts.models import Tranche
+    from contracts.prices import year_prices
+
+    return {"prices": year_prices(Tranche.objects.filter(contract=contract))}
+
+
 def provider_section(request, object):
     if not permissions.can_see_profile(request.user, object):
         return None

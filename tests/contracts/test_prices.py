@@ -71,3 +71,30 @@ def test_median_and_spread_per_region_and_service():
     assert (almaty.q1, almaty.q3) == (Decimal("25000.00"), Decimal("35000.00"))
     assert spreads[f.region("71").pk].median == Decimal("12000.00")
     assert ReportingPeriod.objects.exists()
+
+
+def test_the_contract_page_and_the_committees_coverage_page_show_the_price_per_child(client, committee, officer):
+    from django.urls import reverse
+
+    c = contract(children=(20, None))  # 60 000 per child in 2024
+    c.agency = officer.agency
+    c.save()
+    PriceLimit.objects.create(
+        service_type=f.service(CM), year=2024, min_per_child=Decimal(10_000), max_per_child=Decimal(50_000)
+    )
+    client.force_login(officer)
+    client.cookies["django_language"] = "en"
+
+    page = client.get(c.get_absolute_url()).content.decode()
+
+    assert 'data-testid="price-per-child"' in page
+    assert "60,000" in page
+    assert "price outside limits" in page
+
+    client.force_login(committee)
+    response = client.get(reverse("evaluation:coverage"), {"year": 2024})
+    [spread] = response.context["prices"]
+    assert (spread.count, spread.median) == (1, Decimal("60000.00"))
+    assert 'data-testid="price-spread"' in response.content.decode()
+    client.logout()
+    assert client.get(reverse("evaluation:coverage"), {"year": 2024}).context["prices"] is None  # the public
