@@ -30,16 +30,24 @@ class SubmissionMinimum:
     since: dt.date
     days: int
     unit: str  # WORKING or CALENDAR
+    until: dt.date | None = None  # the first day of the next threshold, if any
+    first: bool = False  # the oldest threshold: it applies to everything published before the next one
 
     @property
     def working(self) -> bool:
         return self.unit == WORKING
 
+    def period_text(self) -> str:
+        """When the threshold applies: "in force from 01.01.2025" or "for calls published before 01.01.2025"."""
+        if self.first and self.until:
+            return gettext("for calls published before %(day)s") % {"day": f"{self.until:%d.%m.%Y}"}
+        return gettext("in force from %(day)s") % {"day": f"{self.since:%d.%m.%Y}"}
+
     def describe(self) -> str:
         """The rule in words, e.g. "at least 5 working days (in force from 01.01.2025)"."""
-        return gettext("at least %(amount)s (in force from %(since)s)") % {
+        return gettext("at least %(amount)s (%(period)s)") % {
             "amount": days_text(self.days, self.working),
-            "since": f"{self.since:%d.%m.%Y}",
+            "period": self.period_text(),
         }
 
     def length(self, start: dt.date, deadline: dt.date, calendar: WorkCalendar | None = None) -> int:
@@ -64,10 +72,11 @@ def days_text(days: int, working: bool) -> str:
 
 def submission_minimums() -> list[SubmissionMinimum]:
     """Every threshold of the setting, oldest first."""
-    return sorted(
-        (SubmissionMinimum(since, int(days), unit) for since, days, unit in settings.GSZ["SUBMISSION_MINIMUMS"]),
-        key=lambda m: m.since,
-    )
+    rows = sorted(settings.GSZ["SUBMISSION_MINIMUMS"], key=lambda row: row[0])
+    return [
+        SubmissionMinimum(since, int(days), unit, until=rows[i + 1][0] if i + 1 < len(rows) else None, first=i == 0)
+        for i, (since, days, unit) in enumerate(rows)
+    ]
 
 
 def submission_minimum(published_on: dt.date) -> SubmissionMinimum:

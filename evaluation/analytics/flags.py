@@ -229,14 +229,13 @@ def red_flags(
             if short is not None:
                 length, minimum = short
                 detail = gettext(
-                    "%(length)s from %(start)s to the deadline %(deadline)s; minimum %(minimum)d (in force from "
-                    "%(since)s)"
+                    "%(length)s from %(start)s to the deadline %(deadline)s; minimum %(minimum)d (%(period)s)"
                 ) % {
                     "length": call_rules.days_text(length, minimum.working),
                     "start": _day(call_rules.window_start(published_at, opens_at)),
                     "deadline": _day(local_date(deadline)),
                     "minimum": minimum.days,
-                    "since": _day(minimum.since),
+                    "period": minimum.period_text(),
                 }
                 add_call(FlagKind.SHORT_WINDOW, row, detail)
 

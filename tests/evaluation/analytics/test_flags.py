@@ -88,7 +88,8 @@ def test_short_submission_window_before_2025_is_below_15_calendar_days():
 
     assert sorted(flags) == sorted([short.pk, late_opening.pk, across.pk])
     assert flags[short.pk] == (
-        "14 calendar days from 01.03.2024 to the deadline 15.03.2024; minimum 15 (in force from 01.01.2000)"
+        "14 calendar days from 01.03.2024 to the deadline 15.03.2024; "
+        "minimum 15 (for calls published before 01.01.2025)"
     )
     assert flags[late_opening.pk].startswith("9 calendar days from 01.03.2024")
 
