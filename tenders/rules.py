@@ -150,7 +150,9 @@ def rules_in_force_context(request) -> dict:
     from core.models import CalendarOverride
 
     return {
-        "minimums": [{"since": m.since, "amount": days_text(m.days, m.working)} for m in submission_minimums()],
+        "minimums": [
+            {"period": m.period_text(), "amount": days_text(m.days, m.working)} for m in submission_minimums()
+        ],
         "amendment": days_text(amendment_min_working_days(), working=True),
         "standstill": days_text(standstill_working_days(), working=True),
         "overrides": CalendarOverride.objects.count(),

@@ -81,3 +81,4 @@ def test_the_admin_index_shows_the_rules_in_force(client, admin_user):
     assert "Rules in force: call timelines" in page
     assert "5 working days" in page
     assert "15 calendar days" in page
+    assert "Minimum submission period (for calls published before 01.01.2025)" in page
