@@ -383,6 +383,12 @@ def contract_prices(request, object):
     return {"prices": year_prices(Tranche.objects.filter(contract=contract))}
 
 
+def call_prices(request, object):
+    """The price per child served of the call's contract on the call page (the contract's rule and readers)."""
+    contract = Contract.objects.visible_to(request.user).filter(call=object).first()
+    return contract_prices(request, contract) if contract is not None else None
+
+
 def provider_section(request, object):
     if not permissions.can_see_profile(request.user, object):
         return None

@@ -90,6 +90,8 @@ def test_the_contract_page_and_the_committees_coverage_page_show_the_price_per_c
     assert 'data-testid="price-per-child"' in page
     assert "60,000" in page
     assert "price outside limits" in page
+    call_page = client.get(c.call.get_absolute_url()).content.decode()
+    assert 'data-testid="price-per-child"' in call_page  # the call page shows its contract's prices too
 
     client.force_login(committee)
     response = client.get(reverse("evaluation:coverage"), {"year": 2024})

@@ -191,6 +191,7 @@ def test_the_page_sections_are_slots_of_the_same_registry():
         "provider-detail",
         "bid-detail",
         "call-bids",
+        "call-detail",
         "rules-in-force",
     }
 
