@@ -1,5 +1,6 @@
 """Settings for the state social order tracker: one module, configured by environment variables."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -231,6 +232,24 @@ GSZ = {
     "OCDS_PUBLISHER_NAME": os.environ.get("OCDS_PUBLISHER_NAME", "GSZ tracker: state social order of Kazakhstan"),
     # Releases per page of a release package or of the change feed.
     "OCDS_PAGE_SIZE": int(os.environ.get("OCDS_PAGE_SIZE", "100")),
+    # Call timelines (the public procurement rules in force since 1 January 2025; core.calendar counts working days).
+    # The minimum submission period, from publication (or the opening of submissions, if later) to the deadline, as
+    # thresholds by date: each (first day in force, days, "working" or "calendar") applies to calls published from
+    # its first day on. Calls published before 2025 kept 15 calendar days; their dates are never moved.
+    "SUBMISSION_MINIMUMS": (
+        (dt.date(2000, 1, 1), int(os.environ.get("SUBMISSION_MIN_CALENDAR_DAYS_BEFORE_2025", "15")), "calendar"),
+        (dt.date(2025, 1, 1), int(os.environ.get("SUBMISSION_MIN_WORKING_DAYS", "5")), "working"),
+    ),
+    # Terms of a published call change only while at least this many working days are left before the deadline
+    # (otherwise the deadline is extended first, to at least this many working days ahead).
+    "AMENDMENT_MIN_WORKING_DAYS": int(os.environ.get("AMENDMENT_MIN_WORKING_DAYS", "2")),
+    # The complaint standstill after a result, in working days.
+    "STANDSTILL_WORKING_DAYS": int(os.environ.get("STANDSTILL_WORKING_DAYS", "5")),
+    # The expert council's conclusion (the agency's rule; the threshold of 25 is the agency's own field, 15 by
+    # default): a criterion whose mean score is 0 makes the conclusion negative; so does a negative conclusion on any
+    # criterion.
+    "COUNCIL_ANY_ZERO_NEGATIVE": os.environ.get("COUNCIL_ANY_ZERO_NEGATIVE", "1") == "1",
+    "COUNCIL_NEGATIVE_CRITERION_NEGATIVE": os.environ.get("COUNCIL_NEGATIVE_CRITERION_NEGATIVE", "1") == "1",
     # Where the bulk file (every release, gzipped JSON lines) is written by `manage.py rebuild_opendata`.
     "OPENDATA_DIR": Path(os.environ.get("OPENDATA_DIR", MEDIA_ROOT / "opendata")),
     # Analytics snapshots kept besides the first of every month (kept forever): the newest of each of the last N

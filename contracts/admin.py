@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contracts.models import Amendment, Contract, Payment, Report, ReportingPeriod, Target, Tranche
+from contracts.models import Amendment, Contract, Payment, PriceLimit, Report, ReportingPeriod, Target, Tranche
 from core.admin import SealedSafeAdmin
 from tenders.models import Bid
 
@@ -56,3 +56,11 @@ class ReportingPeriodAdmin(SealedSafeAdmin):
 class ReportAdmin(SealedSafeAdmin):
     list_display = ("period", "status", "first_submitted_at", "reviewed_at")
     list_filter = ("status",)
+
+
+@admin.register(PriceLimit)
+class PriceLimitAdmin(SealedSafeAdmin):
+    """Price limits per child served, per service type and year (red flag "price outside limits")."""
+
+    list_display = ("service_type", "year", "min_per_child", "max_per_child", "basis")
+    list_filter = ("service_type", "year")

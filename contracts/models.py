@@ -22,7 +22,7 @@ from core import audit
 from core.audit import Action
 from core.documents import RandomName, StoredDocument, private_storage, validate_document
 from core.exceptions import InvalidTransition
-from core.models import Agency, Indicator, Region, Role, ServiceType, role_of
+from core.models import Agency, Indicator, PublicQuerySet, Region, Role, ServiceType, role_of
 from core.search import Searchable
 from core.transitions import set_status
 from core.util import year_end, year_start
@@ -798,3 +798,32 @@ def paid_by_tranche(tranches) -> dict[int, dict[str, Decimal]]:
     for row in rows:
         paid[row["tranche_id"]][row["kind"]] = row["total"]
     return paid
+
+
+class PriceLimit(models.Model):
+    """The admissible price per child served for a service type and year (tenge a year, minimum and maximum), as the
+    rate limits of the Social Code allow; entered by an administrator. A contract year outside is a red flag."""
+
+    service_type = models.ForeignKey(
+        "core.ServiceType", verbose_name=_("service type"), on_delete=models.CASCADE, related_name="price_limits"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    min_per_child = models.DecimalField(_("minimum per child, ₸"), max_digits=14, decimal_places=2)
+    max_per_child = models.DecimalField(_("maximum per child, ₸"), max_digits=14, decimal_places=2)
+    basis = models.CharField(_("basis"), max_length=300, blank=True, validators=[validate_single_line])
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service_type", "year"]
+        verbose_name = _("price limit per child")
+        verbose_name_plural = _("price limits per child")
+        constraints = [
+            models.UniqueConstraint(fields=["service_type", "year"], name="price_limit_service_year_unique"),
+            models.CheckConstraint(
+                condition=Q(min_per_child__gte=0, max_per_child__gte=F("min_per_child")), name="price_limit_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_type}: {self.year}"

@@ -21,7 +21,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import without_sealed
 from core.forms import AdminLockoutAuthenticationForm
-from core.models import Agency, AuditEvent, Indicator, LoginThrottle, Region, ServiceType, UnsentMail, User
+from core.models import (
+    Agency,
+    AuditEvent,
+    CalendarOverride,
+    Indicator,
+    LoginThrottle,
+    Region,
+    ServiceType,
+    UnsentMail,
+    User,
+)
 
 admin.site.site_header = _("State social order: administration")
 admin.site.site_title = _("State social order")
@@ -160,6 +170,16 @@ class AgencyAdmin(SealedSafeAdmin):
     list_display = ("name_ru", "bin", "level", "region", "evaluation_threshold")
     list_filter = ("level", "region")
     search_fields = ("name_ru", "name_kk", "bin")
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(SealedSafeAdmin):
+    """Corrections to Kazakhstan's published calendar (e.g. a transfer announced by government decree)."""
+
+    list_display = ("date", "is_working_day", "reason")
+    list_filter = ("is_working_day",)
+    search_fields = ("reason",)
+    date_hierarchy = "date"
 
 
 @admin.register(User)

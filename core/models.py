@@ -543,3 +543,23 @@ class Notification(models.Model):
             self.save(update_fields=["read_at"])
 
     mark_read.alters_data = True
+
+
+class CalendarOverride(models.Model):
+    """A day whose working status differs from Kazakhstan's published calendar (the `holidays` package): a transfer
+    announced by government decree, a day off the package does not know yet, or a correction. `core.calendar` asks
+    these first."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    reason = models.CharField(_("reason"), max_length=300, validators=[validate_single_line])
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y}: {self.reason}"

@@ -1,12 +1,17 @@
 """The expert council's arithmetic (DESIGN.md): result per criterion = the mean over non-recused evaluators who
 submitted every criterion; total = the sum of the unrounded means (of 25); negative when the total is below the
-threshold copied from the agency, or any criterion's mean is 0; otherwise positive."""
+threshold copied from the agency, or (setting ``GSZ["COUNCIL_ANY_ZERO_NEGATIVE"]``) any criterion's mean is 0, or
+(setting ``GSZ["COUNCIL_NEGATIVE_CRITERION_NEGATIVE"]``) the council's conclusion on any criterion is negative;
+otherwise positive."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext
 
 from evaluation.models import CRITERION_CODES, EvaluatorScore, ResultEvaluation
 
@@ -32,7 +37,17 @@ class CouncilResult:
         as the council's)."""
         if self.total is None or not self.has_quorum:
             return None
-        return self.total >= self.threshold and all(mean > 0 for mean in self.means.values())
+        if settings.GSZ["COUNCIL_ANY_ZERO_NEGATIVE"] and any(mean == 0 for mean in self.means.values()):
+            return False
+        return self.total >= self.threshold
+
+    def overall(self, criterion_positive: dict[str, bool] | None) -> bool | None:
+        """The overall conclusion: the rule above and, by the setting, no negative conclusion on a criterion
+        (`criterion_positive`: criterion → the council's conclusion; None where none was recorded)."""
+        positive = self.positive
+        if positive and criterion_positive and settings.GSZ["COUNCIL_NEGATIVE_CRITERION_NEGATIVE"]:
+            return all(criterion_positive.values())
+        return positive
 
 
 def result_from_sheets(
@@ -59,3 +74,14 @@ def council_result(evaluation: ResultEvaluation) -> CouncilResult:
     return result_from_sheets(
         list(sheets.values()), threshold=evaluation.threshold, quorum=evaluation.min_evaluators, recused=recused
     )
+
+
+def agency_rule(threshold: Decimal) -> str:
+    """The agency's rule for the overall conclusion in words (shown on the evaluation page and the printout)."""
+    value = f"{Decimal(threshold).normalize():f}"
+    parts = [gettext("positive when the total is at least %(threshold)s of 25") % {"threshold": value}]
+    if settings.GSZ["COUNCIL_ANY_ZERO_NEGATIVE"]:
+        parts.append(gettext("no criterion's mean score is 0"))
+    if settings.GSZ["COUNCIL_NEGATIVE_CRITERION_NEGATIVE"]:
+        parts.append(gettext("no criterion has a negative conclusion"))
+    return "; ".join(parts)

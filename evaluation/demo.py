@@ -1,6 +1,8 @@
 """Demo evaluations: most ended contract years with an accepted annual report have a council evaluation (a few
-negative); outcome money is paid as earned, so some is withheld; the child population of each region (round
-illustrative figures), and a few regions whose data is complete only from a later year."""
+negative) with the council's conclusion on each criterion (one negative on a criterion although the total passes),
+and a few ended contracts a final evaluation over the whole project; price limits per child of the last complete
+year, one contract outside them; outcome money is paid as earned, so some is withheld; the child population of
+each region (round illustrative figures), and a few regions whose data is complete only from a later year."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,7 +11,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from contracts.models import Contract, Payment, Report, ReportingPeriod
+from contracts.models import Contract, Payment, PriceLimit, Report, ReportingPeriod, Tranche
+from contracts.prices import year_prices
 from core.audit import Action
 from core.demo import backdated
 from core.models import Region
@@ -18,6 +21,7 @@ from evaluation.analytics.snapshots import make_snapshot
 from evaluation.council import council_result
 from evaluation.models import (
     CRITERION_CODES,
+    CriterionConclusion,
     Evaluator,
     EvaluatorScore,
     RegionPopulation,
@@ -75,7 +79,8 @@ def load(*, rng, context, stdout) -> None:
     contracts = list(Contract.objects.signed().select_related("agency", "provider", "call"))
     outcomes = outcomes_for(contracts)
     officers = {o.agency_id: o for o in context["officers"]}
-    evaluated = negative = 0
+    evaluated = negative = finals = 0
+    negative_criterion_shown = False
     annual = set(
         ReportingPeriod.objects.filter(kind="annual", report__status=Report.Status.ACCEPTED).values_list(
             "contract_id", "year"
@@ -126,9 +131,22 @@ def load(*, rng, context, stdout) -> None:
                     value = max(0, min(5, base + rng.choice([-1, 0, 0, 1]) + (1 if level > 0.95 else 0)))
                     EvaluatorScore.objects.create(evaluator=evaluator, criterion=code, value=value)
             result = council_result(evaluation)
+            conclusions = {code: result.means[code] >= 2 for code in CRITERION_CODES}
+            if result.positive and not negative_criterion_shown:
+                conclusions["long_term"] = False  # a negative criterion although the total passes
+                negative_criterion_shown = True
+            CriterionConclusion.objects.bulk_create(
+                CriterionConclusion(
+                    evaluation=evaluation,
+                    criterion=code,
+                    positive=positive,
+                    comment="" if positive else "Долгосрочный эффект не подтверждён данными мониторинга.",
+                )
+                for code, positive in conclusions.items()
+            )
             evaluation.status = ResultEvaluation.Status.SUBMITTED
             evaluation.concluded_at = opened + dt.timedelta(days=14)
-            evaluation.total, evaluation.positive = result.total, result.positive
+            evaluation.total, evaluation.positive = result.total, result.overall(conclusions)
             evaluation.save(update_fields=["status", "concluded_at", "total", "positive"])
             backdated(
                 actor=officer,
@@ -138,8 +156,14 @@ def load(*, rng, context, stdout) -> None:
                 note=f"{result.total:.2f} / 25",
             )
             evaluated += 1
-            negative += result.positive is False
-    stdout.write(f"evaluation: {evaluated} council evaluations ({negative} negative), child population of 20 regions")
+            negative += evaluation.positive is False
+            if year == contract.end_date.year and finals < 4:
+                finals += final_evaluation(evaluation, opened + dt.timedelta(days=30))
+    limits = price_limits(today.year - 1)
+    stdout.write(
+        f"evaluation: {evaluated} council evaluations ({negative} negative, {finals} final), child population of 20 "
+        f"regions, {limits} price limits"
+    )
     # Open data: the releases of the whole history, dated as the events happened; the bulk file once committed.
     releases = ocds.publish_pending()
     transaction.on_commit(ocds.write_bulk_file, robust=True)
@@ -150,3 +174,67 @@ def load(*, rng, context, stdout) -> None:
     Snapshot.objects.filter(pk=older.pk).update(made_at=dt.datetime.combine(month_ago, dt.time(6), tzinfo=ALMATY))
     current = make_snapshot(today=today)
     stdout.write(f"analytics snapshots: #{older.pk} as of {month_ago:%d.%m.%Y} and #{current.pk} as of today")
+
+
+def final_evaluation(preliminary: ResultEvaluation, opened: dt.datetime) -> int:
+    """A final evaluation over the whole project after the contract's last year: the same council and scores."""
+    final = ResultEvaluation.objects.create(
+        contract=preliminary.contract,
+        year=preliminary.year,
+        stage=ResultEvaluation.Stage.FINAL,
+        threshold=preliminary.threshold,
+        opened_by=preliminary.opened_by,
+        status=ResultEvaluation.Status.SUBMITTED,
+        concluded_at=opened + dt.timedelta(days=14),
+        total=preliminary.total,
+        positive=preliminary.positive,
+    )
+    ResultEvaluation.objects.filter(pk=final.pk).update(opened_at=opened)
+    for evaluator in preliminary.evaluators.prefetch_related("scores"):
+        copy = Evaluator.objects.create(
+            evaluation=final,
+            user=evaluator.user,
+            declared_at=opened + dt.timedelta(days=1),
+            has_conflict=False,
+            submitted_at=opened + dt.timedelta(days=7),
+            comment="Итоговая оценка по всему проекту.",
+        )
+        EvaluatorScore.objects.bulk_create(
+            EvaluatorScore(evaluator=copy, criterion=s.criterion, value=s.value) for s in evaluator.scores.all()
+        )
+    CriterionConclusion.objects.bulk_create(
+        CriterionConclusion(evaluation=final, criterion=c.criterion, positive=c.positive, comment=c.comment)
+        for c in preliminary.conclusions.all()
+    )
+    return 1
+
+
+def price_limits(year: int) -> int:
+    """Price limits per child of `year` for each service type with priced contract years: from 10 % below the
+    lowest to 10 % above the highest, except the service with the most prices, whose maximum is its second highest
+    price, so exactly its most expensive contract year is outside (a red flag)."""
+    by_service: dict[int, list[Decimal]] = {}
+    for price in year_prices(Tranche.objects.serving([year])):
+        if price.per_child is not None:
+            by_service.setdefault(price.service_type_id, []).append(price.per_child)
+    if not by_service:
+        return 0
+    busiest = max(by_service, key=lambda key: (len(by_service[key]), -key))
+    for service_id, values in by_service.items():
+        values.sort()
+        low, high = (
+            (values[0] * Decimal("0.9")).quantize(Decimal(1000)),
+            (values[-1] * Decimal("1.1")).quantize(Decimal(1000)),
+        )
+        if service_id == busiest and len(values) > 1:
+            high = values[-2]
+        PriceLimit.objects.update_or_create(
+            service_type_id=service_id,
+            year=year,
+            defaults={
+                "min_per_child": low,
+                "max_per_child": high,
+                "basis": "Демо: предельные ставки на одного ребёнка (иллюстрация, не норматив).",
+            },
+        )
+    return len(by_service)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Indicator, Role
-from evaluation.models import CRITERIA, MIN_EVALUATORS
+from evaluation.models import CRITERIA, MIN_EVALUATORS, ResultEvaluation
 
 
 class OpenEvaluationForm(forms.Form):
@@ -15,14 +15,30 @@ class OpenEvaluationForm(forms.Form):
         help_text=_("At least three experts or officers; each declares no conflict with the provider before scoring."),
     )
 
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        choices=ResultEvaluation.Stage.choices,
+        initial=ResultEvaluation.Stage.PRELIMINARY,
+        required=False,  # preliminary unless chosen
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Preliminary: after the year's annual report. Final: after the contract's last year, over the whole "
+            "project."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(["stage", "evaluators"])
         self.fields["evaluators"].queryset = (
             get_user_model()
             .objects.filter(role__in=[Role.EXPERT, Role.OFFICER], is_active=True)
             .order_by("role", "last_name")
         )
         self.fields["evaluators"].label_from_instance = lambda u: f"{u} — {u.get_role_display()}"
+
+    def clean_stage(self):
+        return self.cleaned_data.get("stage") or ResultEvaluation.Stage.PRELIMINARY
 
     def clean_evaluators(self):
         chosen = self.cleaned_data["evaluators"]
@@ -44,6 +60,26 @@ class EvaluationScoreForm(forms.Form):
 
     def values(self) -> dict[str, int]:
         return {code: self.cleaned_data[f"score_{code}"] for code, _label in CRITERIA}
+
+
+class CouncilConclusionForm(forms.Form):
+    """The council's conclusion on each criterion (positive or negative, with a comment), recorded on concluding."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in CRITERIA:
+            self.fields[f"conclusion_{code}"] = forms.ChoiceField(
+                label=label,
+                choices=[("positive", _("positive")), ("negative", _("negative"))],
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"comment_{code}"] = forms.CharField(
+                label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1})
+            )
+
+    def conclusions(self) -> dict[str, tuple[bool, str]]:
+        data = self.cleaned_data
+        return {code: (data[f"conclusion_{code}"] == "positive", data[f"comment_{code}"]) for code, _l in CRITERIA}
 
 
 class ReasonForm(forms.Form):

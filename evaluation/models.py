@@ -20,12 +20,16 @@ from core.audit import Action
 from core.models import PublicQuerySet, Region, Role, role_of
 from core.transitions import set_status
 
+# The official criteria of the expert council's conclusion (their names as the form records them in Kazakh and
+# Russian: өзектілігі / актуальность, жоспардың орындалуы / выполнение плана, нәтижесі / результат, жалғастыру
+# ықтималдығы / вероятность продолжения, ұзақ мерзімді оң әлеуметтік әсердің ықтималдығы / вероятность
+# долгосрочного положительного социального эффекта).
 CRITERIA = [
     ("relevance", _("relevance")),
     ("plan", _("fulfilment of the plan")),
-    ("results", _("results")),
-    ("sustainability", _("sustainability after the project")),
-    ("long_term", _("long-term social effect")),
+    ("results", pgettext_lazy("council criterion", "result")),
+    ("sustainability", _("likelihood the work continues")),
+    ("long_term", _("likelihood of a long-term positive social effect")),
 ]
 CRITERION_CODES = [code for code, _label in CRITERIA]
 MIN_EVALUATORS = 3
@@ -50,7 +54,12 @@ class ResultEvaluationQuerySet(models.QuerySet):
 
 
 class ResultEvaluation(models.Model):
-    """The expert council's evaluation of results (оценка результатов) of one contract year."""
+    """The expert council's evaluation of results (оценка результатов) of one contract year: preliminary (after the
+    year's annual report) or final (after the contract's last year, over the whole project)."""
+
+    class Stage(models.TextChoices):
+        PRELIMINARY = "preliminary", _("preliminary")
+        FINAL = "final", _("final")
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("evaluation status", "open")
@@ -62,6 +71,7 @@ class ResultEvaluation(models.Model):
         "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="evaluations"
     )
     year = models.PositiveSmallIntegerField(_("contract year"))
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.PRELIMINARY)
     threshold = models.DecimalField(
         _("threshold"),
         max_digits=4,
@@ -84,13 +94,19 @@ class ResultEvaluation(models.Model):
         ordering = ["-year", "-id"]
         verbose_name = _("result evaluation")
         verbose_name_plural = _("result evaluations")
-        constraints = [models.UniqueConstraint(fields=["contract", "year"], name="evaluation_contract_year_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "year", "stage"], name="evaluation_contract_year_stage_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.contract.number}: {self.year}"
+        return f"{self.contract.number}: {self.year} ({self.get_stage_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:evaluation-detail", args=[self.pk])
+
+    @property
+    def is_final(self) -> bool:
+        return self.stage == self.Stage.FINAL
 
     # -- changes of state: each checks TRANSITIONS, sets the status with its time, saves those fields, audits ------
 
@@ -160,6 +176,27 @@ class EvaluatorScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.value}"
+
+
+class CriterionConclusion(models.Model):
+    """The council's conclusion on one criterion (positive or negative, with a comment), as the official form records
+    it beside the scores."""
+
+    evaluation = models.ForeignKey(
+        ResultEvaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="conclusions"
+    )
+    criterion = models.CharField(_("criterion"), max_length=20, choices=CRITERIA)
+    positive = models.BooleanField(_("positive"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("conclusion on a criterion")
+        verbose_name_plural = _("conclusions on criteria")
+        constraints = [models.UniqueConstraint(fields=["evaluation", "criterion"], name="criterion_conclusion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {'+' if self.positive else '−'}"
 
 
 class RegionPopulation(models.Model):

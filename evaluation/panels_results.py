@@ -99,6 +99,8 @@ def register_all() -> None:
         ("evaluation-provider", "provider-detail", "evaluation/sections/provider.html", views.provider_section),
         ("evaluation-bid", "bid-detail", "evaluation/sections/bid.html", views.bid_section),
         ("evaluation-call-bids", "call-bids", "evaluation/sections/call_bids.html", views.call_bids_section),
+        ("evaluation-prices", "contract-detail", "evaluation/sections/contract_prices.html", views.contract_prices),
+        ("evaluation-call-prices", "call-detail", "evaluation/sections/contract_prices.html", views.call_prices),
     ]
     for key, slot, template, context in sections:
         registry.register(slot, registry.Block(key=key, template=template, context=context))

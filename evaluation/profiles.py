@@ -143,6 +143,22 @@ class Summary:
     terminations: int = 0
 
 
+def counted_conclusions(provider_ids: Iterable[int]) -> list[tuple[int, bool]]:
+    """(provider id, positive) of the concluded evaluations that count in a track record and the ranking: a
+    contract's final conclusion where the council made one, else its preliminary ones (one query)."""
+    rows = list(
+        ResultEvaluation.objects.filter(
+            contract__provider_id__in=list(provider_ids), status=ResultEvaluation.Status.SUBMITTED
+        ).values_list("contract_id", "contract__provider_id", "stage", "positive")
+    )
+    final = {contract_id for contract_id, _p, stage, _v in rows if stage == ResultEvaluation.Stage.FINAL}
+    return [
+        (provider_id, bool(positive))
+        for contract_id, provider_id, stage, positive in rows
+        if positive is not None and (contract_id not in final or stage == ResultEvaluation.Stage.FINAL)
+    ]
+
+
 def summaries(provider_ids: Iterable[int]) -> dict[int, Summary]:
     """Return the track record of several providers at once (a fixed number of queries)."""
     ids = list(provider_ids)
@@ -158,13 +174,11 @@ def summaries(provider_ids: Iterable[int]) -> dict[int, Summary]:
     for pk, values in scores.items():
         result[pk].evaluated_years = len(values)
         result[pk].mean_outcome = sum(values, ZERO) / len(values)
-    for row in (
-        ResultEvaluation.objects.filter(contract__provider_id__in=ids, status=ResultEvaluation.Status.SUBMITTED)
-        .values("contract__provider_id")
-        .annotate(pos=Count("id", filter=Q(positive=True)), neg=Count("id", filter=Q(positive=False)))
-    ):
-        result[row["contract__provider_id"]].positive_conclusions = row["pos"]
-        result[row["contract__provider_id"]].negative_conclusions = row["neg"]
+    for provider_id, positive in counted_conclusions(ids):
+        if positive:
+            result[provider_id].positive_conclusions += 1
+        else:
+            result[provider_id].negative_conclusions += 1
     for row in (
         Contract.objects.filter(provider_id__in=ids, status=Contract.Status.TERMINATED)
         .values("provider_id")
@@ -180,6 +194,8 @@ class RankRow:
     scores: list[Decimal]
     shrunk: Decimal
     money: Decimal
+    positive_conclusions: int = 0
+    negative_conclusions: int = 0
 
     @property
     def evaluated_years(self) -> int:
@@ -220,5 +236,11 @@ def ranking(*, service_type, region=None) -> tuple[list[RankRow], Decimal | None
         RankRow(providers[pk], values, shrunk_score(values, overall), money.get(pk, ZERO))
         for pk, values in scores.items()
     ]
+    by_provider = {row.provider.pk: row for row in rows}
+    for provider_id, positive in counted_conclusions(by_provider):
+        if positive:
+            by_provider[provider_id].positive_conclusions += 1
+        else:
+            by_provider[provider_id].negative_conclusions += 1
     rows.sort(key=lambda r: (-r.shrunk, -r.evaluated_years, r.provider.pk))
     return rows, overall

@@ -15,18 +15,33 @@ from core.exceptions import InvalidTransition
 from core.mail import notify
 from core.models import Indicator, Role
 from evaluation.council import council_result
-from evaluation.models import CRITERION_CODES, MIN_EVALUATORS, Evaluator, EvaluatorScore, ResultEvaluation
+from evaluation.models import (
+    CRITERION_CODES,
+    MIN_EVALUATORS,
+    CriterionConclusion,
+    Evaluator,
+    EvaluatorScore,
+    ResultEvaluation,
+)
 from evaluation.outcomes import contract_years
 
 
 @transaction.atomic
-def open_evaluation(*, contract: Contract, year: int, evaluators, acting_user) -> ResultEvaluation:
+def open_evaluation(
+    *, contract: Contract, year: int, evaluators, acting_user, stage: str = ResultEvaluation.Stage.PRELIMINARY
+) -> ResultEvaluation:
     """Open the council's evaluation of a contract year, with at least three evaluators; the agency's threshold is
-    copied now, so a later change of the threshold does not change this evaluation."""
+    copied now, so a later change of the threshold does not change this evaluation. A preliminary evaluation follows
+    the year's accepted annual report; the final one, over the whole project, the contract's last year's."""
     if contract.status == Contract.Status.PENDING:
         raise InvalidTransition(_("Only a signed contract is evaluated."))
-    if year not in contract_years(contract):
+    years = contract_years(contract)
+    if year not in years:
         raise InvalidTransition(_("The year is not a year of this contract."))
+    if stage not in ResultEvaluation.Stage.values:
+        raise InvalidTransition(_("Choose the preliminary or the final stage."))
+    if stage == ResultEvaluation.Stage.FINAL and year != max(years):
+        raise InvalidTransition(_("The final evaluation follows the contract's last year."))
     accepted = ReportingPeriod.objects.filter(
         contract=contract, year=year, kind=ReportingPeriod.Kind.ANNUAL, report__status=Report.Status.ACCEPTED
     ).exists()
@@ -37,10 +52,14 @@ def open_evaluation(*, contract: Contract, year: int, evaluators, acting_user) -
         raise InvalidTransition(_("Appoint at least %(n)d evaluators.") % {"n": MIN_EVALUATORS})
     if any(u.role not in (Role.EXPERT, Role.OFFICER) for u in evaluators):
         raise InvalidTransition(_("Evaluators are experts or officers."))
-    if ResultEvaluation.objects.filter(contract=contract, year=year).exists():
+    if ResultEvaluation.objects.filter(contract=contract, year=year, stage=stage).exists():
         raise InvalidTransition(_("This contract year is already being evaluated."))
     evaluation = ResultEvaluation.objects.create(
-        contract=contract, year=year, threshold=contract.agency.evaluation_threshold, opened_by=acting_user
+        contract=contract,
+        year=year,
+        stage=stage,
+        threshold=contract.agency.evaluation_threshold,
+        opened_by=acting_user,
     )
     Evaluator.objects.bulk_create(Evaluator(evaluation=evaluation, user=u) for u in evaluators)
     audit.record(
@@ -97,15 +116,28 @@ def submit_scores(*, evaluator: Evaluator, values: dict[str, int], comment: str)
 
 
 @transaction.atomic
-def conclude(*, evaluation: ResultEvaluation, acting_user) -> ResultEvaluation:
-    """Conclude with the council result once enough non-recused evaluators have submitted."""
+def conclude(
+    *, evaluation: ResultEvaluation, acting_user, conclusions: dict[str, tuple[bool, str]] | None = None
+) -> ResultEvaluation:
+    """Conclude with the council result once enough non-recused evaluators have submitted, recording the council's
+    conclusion on each criterion (`conclusions`: criterion → (positive, comment), every criterion; the page
+    requires them). The overall conclusion is `CouncilResult.overall` of the scores and these conclusions."""
     evaluation = _open(evaluation)
     result = council_result(evaluation)
     if not result.has_quorum:
         raise InvalidTransition(
             _("At least %(n)d non-recused evaluators must submit their scores.") % {"n": evaluation.min_evaluators}
         )
-    evaluation.conclude(by=acting_user, total=result.total, positive=result.positive, now=timezone.now())
+    if conclusions is not None:
+        if set(conclusions) != set(CRITERION_CODES):
+            raise InvalidTransition(_("Record the council's conclusion on every criterion."))
+        for criterion, (positive, comment) in conclusions.items():
+            CriterionConclusion.objects.update_or_create(
+                evaluation=evaluation, criterion=criterion, defaults={"positive": positive, "comment": comment}
+            )
+    recorded = dict(CriterionConclusion.objects.filter(evaluation=evaluation).values_list("criterion", "positive"))
+    positive = result.overall(recorded or None)
+    evaluation.conclude(by=acting_user, total=result.total, positive=positive, now=timezone.now())
     audit.record(
         actor=acting_user,
         action=Action.EVALUATION_CONCLUDED,

@@ -38,6 +38,11 @@ class RankingTable(tables.Table):
         verbose_name=_("Evaluated contract years"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
     )
     money = MoneyColumn(verbose_name=_("Money"))
+    conclusions = tables.Column(
+        verbose_name=_("Council conclusions (final where made): positive / negative"),
+        accessor="positive_conclusions",
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
 
     class Meta:
         orderable = False
@@ -50,6 +55,12 @@ class RankingTable(tables.Table):
 
     def value_provider(self, value):
         return value.name
+
+    def render_conclusions(self, record):
+        return f"{record.positive_conclusions} / {record.negative_conclusions}"
+
+    def value_conclusions(self, record):
+        return self.render_conclusions(record)
 
 
 class EvaluationTable(tables.Table):

@@ -22,11 +22,17 @@ from core.views import ActionView, action_views
 from evaluation import permissions, services
 from evaluation.analytics.forms import RankingForm
 from evaluation.analytics.views import AnalyticsPageMixin
-from evaluation.council import council_result
+from evaluation.council import agency_rule, council_result
 from evaluation.filters import EvaluationFilter, IndicatorFilter
-from evaluation.forms import EvaluationScoreForm, IndicatorForm, OpenEvaluationForm, ReasonForm
+from evaluation.forms import (
+    CouncilConclusionForm,
+    EvaluationScoreForm,
+    IndicatorForm,
+    OpenEvaluationForm,
+    ReasonForm,
+)
 from evaluation.models import CRITERIA, Evaluator, ResultEvaluation
-from evaluation.outcomes import outcome_payments, outcomes_for
+from evaluation.outcomes import contract_years, outcome_payments, outcomes_for
 from evaluation.profiles import provider_profile, ranking, summaries
 from evaluation.tables import EvaluationTable, IndicatorTable, RankingTable
 from providers.models import Provider
@@ -112,17 +118,21 @@ class OpenEvaluationView(View):
         )
         if not permissions.can_open_evaluation(request.user, contract):
             raise PermissionDenied
-        existing = ResultEvaluation.objects.filter(contract=contract, year=year).first()
-        return contract, existing
+        stage = request.POST.get("stage") or request.GET.get("stage") or ResultEvaluation.Stage.PRELIMINARY
+        if stage not in ResultEvaluation.Stage.values:
+            stage = ResultEvaluation.Stage.PRELIMINARY
+        existing = ResultEvaluation.objects.filter(contract=contract, year=year, stage=stage).first()
+        return contract, existing, stage
 
     def get(self, request, pk, year):
-        contract, existing = self.setup_contract(request, pk, year)
+        contract, existing, stage = self.setup_contract(request, pk, year)
         if existing:
             return redirect(existing)
-        return render(request, self.template_name, {"contract": contract, "year": year, "form": OpenEvaluationForm()})
+        form = OpenEvaluationForm(initial={"stage": stage})
+        return render(request, self.template_name, {"contract": contract, "year": year, "form": form})
 
     def post(self, request, pk, year):
-        contract, existing = self.setup_contract(request, pk, year)
+        contract, existing, stage = self.setup_contract(request, pk, year)
         if existing:
             return redirect(existing)
         form = OpenEvaluationForm(request.POST)
@@ -133,6 +143,7 @@ class OpenEvaluationView(View):
                     year=year,
                     evaluators=list(form.cleaned_data["evaluators"]),
                     acting_user=request.user,
+                    stage=form.cleaned_data["stage"],
                 )
             except InvalidTransition as error:
                 form.add_error(None, error.messages[0])
@@ -178,6 +189,7 @@ class EvaluationDetailView(DetailView):
         submitted_own = me is not None and me.submitted_at is not None
         manage = permissions.can_conclude(user, evaluation)
         means = result.means or {}
+        recorded = {c.criterion: c for c in evaluation.conclusions.all()}
         context.update(
             {
                 "contract": evaluation.contract,
@@ -187,6 +199,9 @@ class EvaluationDetailView(DetailView):
                 "result": result,
                 "criteria": CRITERIA,
                 "criterion_means": [(label, means.get(code)) for code, label in CRITERIA],
+                "criterion_rows": [(label, means.get(code), recorded.get(code)) for code, label in CRITERIA],
+                "agency_rule": agency_rule(evaluation.threshold),
+                "conclusion_form": CouncilConclusionForm(),
                 "show_scores": manage or submitted_own or evaluation.status == ResultEvaluation.Status.SUBMITTED,
                 "can_conclude": manage and evaluation.status == ResultEvaluation.Status.OPEN and result.has_quorum,
                 "can_reopen": manage and evaluation.status == ResultEvaluation.Status.SUBMITTED,
@@ -245,7 +260,10 @@ class ScoreView(EvaluatorStepView):
 
 class ConcludeView(EvaluationActionView):
     def act(self, evaluation):
-        services.conclude(evaluation=evaluation, acting_user=self.request.user)
+        form = CouncilConclusionForm(self.request.POST)
+        if not form.is_valid():
+            raise InvalidTransition(_("Record the council's conclusion on every criterion."))
+        services.conclude(evaluation=evaluation, acting_user=self.request.user, conclusions=form.conclusions())
         return _("The evaluation is concluded.")
 
 
@@ -329,24 +347,46 @@ def contract_section(request, object):
         return None
     outcomes = outcomes_for([contract])
     years = sorted((o for (cid, _y), o in outcomes.items() if cid == contract.pk), key=lambda o: o.year)
-    evaluations = {e.year: e for e in ResultEvaluation.objects.visible_to(request.user).filter(contract=contract)}
+    evaluations = {
+        (e.year, e.stage): e for e in ResultEvaluation.objects.visible_to(request.user).filter(contract=contract)
+    }
+    last_year = max(contract_years(contract), default=None)
     annual_accepted = set(
         ReportingPeriod.objects.filter(
             contract=contract, kind="annual", report__status=Report.Status.ACCEPTED
         ).values_list("year", flat=True)
     )
+    may_open = permissions.can_open_evaluation(request.user, contract)
     for outcome in years:
-        outcome.evaluation = evaluations.get(outcome.year)
-        outcome.can_open = (
-            permissions.can_open_evaluation(request.user, contract)
-            and outcome.evaluation is None
-            and outcome.year in annual_accepted
+        outcome.evaluation = evaluations.get((outcome.year, ResultEvaluation.Stage.PRELIMINARY))
+        outcome.final = evaluations.get((outcome.year, ResultEvaluation.Stage.FINAL))
+        outcome.can_open = may_open and outcome.evaluation is None and outcome.year in annual_accepted
+        outcome.can_open_final = (
+            may_open and outcome.final is None and outcome.year == last_year and outcome.year in annual_accepted
         )
     return {
         "contract": contract,  # the section's template links by it (the slot passes the contract as `object`)
         "years": years,
         "outcome_payments": outcome_payments(contract, outcomes) if contract.call.outcome_share else [],
     }
+
+
+def contract_prices(request, object):
+    """The price per child served of each contract year, beside its limits (contracts.prices), for those who may
+    see the contract's details."""
+    contract = object
+    if not contract.is_signed or not can_see_contract_details(request.user, contract):
+        return None
+    from contracts.models import Tranche
+    from contracts.prices import year_prices
+
+    return {"prices": year_prices(Tranche.objects.filter(contract=contract))}
+
+
+def call_prices(request, object):
+    """The price per child served of the call's contract on the call page (the contract's rule and readers)."""
+    contract = Contract.objects.visible_to(request.user).filter(call=object).first()
+    return contract_prices(request, contract) if contract is not None else None
 
 
 def provider_section(request, object):

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Indicator, Region, Role, ServiceType
 from core.templatetags.gsz import amount as amount_text
+from core.util import local_date
+from tenders import rules
 from tenders.models import (
     ABNORMALLY_LOW_SHARE,
     Bid,
@@ -63,6 +65,13 @@ class CallForm(forms.ModelForm):
             regions = regions.filter(pk=user.agency.region_id)
         self.fields["region"].queryset = regions
         self.fields["service_type"].queryset = ServiceType.objects.all()
+        self.now = timezone.now()
+        minimum = rules.submission_minimum(local_date(self.now))
+        self.earliest_deadline = rules.earliest_deadline(self.now)
+        self.fields["deadline"].help_text = _(
+            "Earliest allowed deadline if published today: %(day)s (the submission period is %(rule)s, from "
+            "publication or the opening of submissions, if later)."
+        ) % {"day": f"{self.earliest_deadline:%d.%m.%Y}", "rule": minimum.describe()}
         if self.instance.pk and self.instance.status == Call.Status.PUBLISHED:
             # Published: the years and money are fixed; the deadline moves only through an extension.
             for name in ("number", "region", "service_type", "start_year", "duration_years", "opens_at", "deadline"):
@@ -81,6 +90,15 @@ class CallForm(forms.ModelForm):
             self.add_error("deadline", _("The deadline must be after submission opens."))
         if not self.instance.pk and deadline and deadline <= timezone.now():
             self.add_error("deadline", _("The deadline cannot be in the past."))
+        elif deadline and not self.fields["deadline"].disabled:
+            earliest = rules.earliest_deadline(self.now, opens)
+            if local_date(deadline) < earliest:
+                rule = rules.submission_minimum(local_date(self.now)).describe()
+                self.add_error(
+                    "deadline",
+                    _("The deadline must fall on %(day)s or later: the submission period is %(rule)s.")
+                    % {"day": f"{earliest:%d.%m.%Y}", "rule": rule},
+                )
         region = data.get("region")
         if region and data.get("start_year") and not region.exists_in(data["start_year"]):
             self.add_error("start_year", _("The region did not exist in that year."))

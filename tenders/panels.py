@@ -136,6 +136,17 @@ def find_agencies(user, term: str, limit: int) -> list[search.Hit]:
 def register_all() -> None:
     search.register(search.Searcher(key="calls", order=10, label=_("Calls"), find=find_calls))
     search.register(search.Searcher(key="agencies", order=40, label=_("Agencies"), find=find_agencies))
+    from tenders.rules import rules_in_force_context
+
+    registry.register(
+        "rules-in-force",
+        registry.Block(
+            key="tenders-timelines",
+            order=10,
+            template="tenders/includes/rules_in_force.html",
+            context=rules_in_force_context,
+        ),
+    )
     dashboard.register(
         dashboard.Panel(
             key="tenders-officer",

@@ -16,7 +16,8 @@ from core.audit import Action
 from core.exceptions import InvalidTransition
 from core.mail import notify
 from core.models import Indicator, Role
-from tenders import scoring
+from core.util import local_date
+from tenders import rules, scoring
 from tenders.models import (
     DEFAULT_CRITERIA,
     Bid,
@@ -30,9 +31,6 @@ from tenders.models import (
     ScoreSheet,
 )
 
-MIN_DAYS_TO_DEADLINE_AT_PUBLICATION = 5
-MIN_DAYS_FOR_TERMS_CHANGE = 4
-STANDSTILL_DAYS = 5
 MIN_COMMISSION = 3
 
 
@@ -52,9 +50,11 @@ def add_default_criteria(call: Call) -> None:
 def publication_errors(call: Call, now: dt.datetime) -> list[str]:
     """Return what stops a draft from being published, in words (empty when it may be published)."""
     errors = []
-    if call.deadline < now + dt.timedelta(days=MIN_DAYS_TO_DEADLINE_AT_PUBLICATION):
+    earliest = rules.earliest_deadline(now, call.opens_at)
+    if local_date(call.deadline) < earliest:
         errors.append(
-            _("The deadline must be at least %(days)d days ahead.") % {"days": MIN_DAYS_TO_DEADLINE_AT_PUBLICATION}
+            _("The deadline must fall on %(day)s or later: the submission period is %(rule)s.")
+            % {"day": f"{earliest:%d.%m.%Y}", "rule": rules.submission_minimum(local_date(now)).describe()}
         )
     if call.opens_at >= call.deadline:
         errors.append(_("Submission must open before the deadline."))
@@ -103,16 +103,16 @@ def bidder_users(call: Call, *, statuses=None):
 @transaction.atomic
 def save_call(*, form, formsets, acting_user, now: dt.datetime | None = None) -> Call:
     """Save a new or edited call (a valid CallForm) with its valid budget-line, criteria and target formsets. The
-    terms of a published call change only while at least MIN_DAYS_FOR_TERMS_CHANGE days are left (otherwise the
+    terms of a published call change only while the set number of working days is left (otherwise the
     deadline is extended first), and its bidders are told of the change."""
     now = now or timezone.now()
     call = form.instance
     creating = call.pk is None
     published = not creating and call.status == Call.Status.PUBLISHED
-    if published and call.deadline - now < dt.timedelta(days=MIN_DAYS_FOR_TERMS_CHANGE):
+    if published and not rules.terms_may_change(call.deadline, now):
         raise InvalidTransition(
-            _("Fewer than %(days)d days are left: extend the deadline before changing the terms.")
-            % {"days": MIN_DAYS_FOR_TERMS_CHANGE}
+            _("Fewer than %(days)s are left: extend the deadline before changing the terms.")
+            % {"days": rules.days_text(rules.amendment_min_working_days(), working=True)}
         )
     changes = audit.model_changes(form)
     call = form.save()
@@ -164,10 +164,13 @@ def extend_deadline(*, call: Call, acting_user, new_deadline: dt.datetime, now: 
         raise InvalidTransition(_("Only a published call before its deadline can be extended."))
     if new_deadline <= call.deadline:
         raise InvalidTransition(_("The new deadline must be later than the current one."))
-    if call.amendment_required and new_deadline < now + dt.timedelta(days=MIN_DAYS_FOR_TERMS_CHANGE):
+    if call.amendment_required and local_date(new_deadline) < rules.earliest_deadline_after_change(now):
         raise InvalidTransition(
-            _("After a change of terms the deadline must be at least %(days)d days ahead.")
-            % {"days": MIN_DAYS_FOR_TERMS_CHANGE}
+            _("After a change of terms the deadline must be at least %(days)s ahead (on %(day)s or later).")
+            % {
+                "days": rules.days_text(rules.amendment_min_working_days(), working=True),
+                "day": f"{rules.earliest_deadline_after_change(now):%d.%m.%Y}",
+            }
         )
     old = call.deadline
     call.extend_deadline(by=acting_user, new_deadline=new_deadline)
@@ -442,7 +445,7 @@ def award_call(*, call: Call, acting_user, now: dt.datetime | None = None) -> Bi
             result.bid.win(by=acting_user)
         elif result is not best and result.bid.status != Bid.Status.NOT_SELECTED:
             result.bid.lose(by=acting_user)
-    call.award(by=acting_user, winner=best.bid, now=now, standstill_until=now + dt.timedelta(days=STANDSTILL_DAYS))
+    call.award(by=acting_user, winner=best.bid, now=now, standstill_until=rules.standstill_until(now))
     notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
     return best.bid
 
@@ -485,9 +488,7 @@ def decline_award(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> B
         return None
     nxt = candidates[0].bid
     nxt.win(by=acting_user, next_ranked=True)
-    call.award_next_ranked(
-        by=acting_user, winner=nxt, now=now, standstill_until=now + dt.timedelta(days=STANDSTILL_DAYS)
-    )
+    call.award_next_ranked(by=acting_user, winner=nxt, now=now, standstill_until=rules.standstill_until(now))
     notify(recipients=bidder_users(call), template="tenders/email/results.txt", context={"call": call})
     return nxt
 

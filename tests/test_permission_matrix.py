@@ -1581,6 +1581,13 @@ def council_scores(value: int) -> Callable[[Objects], dict]:
     return lambda objs: {**{f"score_{c}": str(value) for c in CRITERION_CODES}, "comment": "Цели года достигнуты."}
 
 
+def council_conclusions(objs: Objects) -> dict:
+    return {
+        **{f"conclusion_{c}": "positive" for c in CRITERION_CODES},
+        **{f"comment_{c}": "Обосновано." for c in CRITERION_CODES},
+    }
+
+
 STAFF = logged_in(200, ngo=403, other_ngo=403)  # officers, experts, committee staff, admins
 INDICATOR_MANAGERS = logged_in(403, officer=200, other_officer=200, admin=200)
 EVALUATORS = logged_in(403, expert=302, other_officer=404, ngo=404, other_ngo=404)  # an open evaluation: NGOs wait
@@ -1669,6 +1676,7 @@ EVALUATION_CASES = [
         EVALUATION_OFFICERS,
         kwargs=evaluation_action("conclude"),
         method="post",
+        data=council_conclusions,
         setup=expert_scores,
         state=evaluation_row,
         changes=frozenset({"officer"}),
@@ -1679,6 +1687,7 @@ EVALUATION_CASES = [
         EVALUATION_OFFICERS,
         kwargs=evaluation_action("conclude"),
         method="post",
+        data=council_conclusions,
         state=evaluation_row,
         label="conclude-without-quorum",
     ),

@@ -1,9 +1,9 @@
 """Red flags per call or contract, each with its rule in words (DESIGN.md, "Red flags"; days are calendar days in
-Asia/Almaty).
+Asia/Almaty, except the submission window, measured like `tenders.rules` in the unit of the rule in force).
 
 Each kind is found by one or two grouped queries that return only the flagged calls, contracts, tranches, reports
 or periods; where a rule compares calendar days or exact percentages the database narrows the candidates and the
-exact comparison runs in Python on those rows. The number of queries is fixed whatever the data size (nineteen for
+exact comparison runs in Python on those rows. The number of queries is fixed whatever the data size (twenty-two for
 every kind at once).
 """
 
@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Target, Tranche, signed_q
+from contracts.prices import year_prices
+from core.calendar import WorkCalendar
 from core.models import Agency, Region, ServiceType
 from core.templatetags.gsz import money
 from core.util import local_date, start_of_day
@@ -28,9 +30,9 @@ from evaluation.analytics.coverage import region_status, table_regions
 from evaluation.analytics.stability import default_window
 from evaluation.analytics.stats import ZERO
 from evaluation.models import RegionPopulation
+from tenders import rules as call_rules
 from tenders.models import ABNORMALLY_LOW_SHARE, Bid, Call
 
-SHORT_WINDOW_DAYS = 7
 LATE_SIGNATURE_DAYS = 15
 CONCENTRATION_SHARE = Decimal("0.5")
 CONCENTRATION_MIN_AWARDS = 2
@@ -41,6 +43,7 @@ class FlagKind(models.TextChoices):
     SINGLE_BID = "single-bid", _("single bid")
     SHORT_WINDOW = "short-window", _("short submission window")
     LOW_PRICE = "low-price", _("abnormally low winning price")
+    PRICE_LIMIT = "price-limit", _("price outside limits")
     OTHERS_REJECTED = "others-rejected", _("all other bids rejected")
     CONCENTRATION = "concentration", _("concentration")
     VALUE_REDUCED = "value-reduced", _("value reduced by amendment")
@@ -54,10 +57,16 @@ class FlagKind(models.TextChoices):
 RULES: dict[str, str] = {
     FlagKind.SINGLE_BID: _("Exactly one bid was submitted by the deadline."),
     FlagKind.SHORT_WINDOW: _(
-        "Fewer than 7 calendar days from publication (or the opening of submissions, if later) to the deadline."
+        "The submission period, from publication (or the opening of submissions, if later) to the deadline, is "
+        "below the minimum in force on the day of publication: 5 working days from 1 January 2025, 15 calendar "
+        "days before (settings)."
     ),
     # xgettext:no-python-format
     FlagKind.LOW_PRICE: _("The winning price is below 70% of the call's budget."),
+    FlagKind.PRICE_LIMIT: _(
+        "The price per child served in a contract year (the tranche ÷ the children served in the accepted annual "
+        "report) is below the minimum or above the maximum set for the service type and year."
+    ),
     FlagKind.OTHERS_REJECTED: _("Every submitted bid except the winner's was rejected."),
     FlagKind.CONCENTRATION: _(
         # xgettext:no-python-format
@@ -206,21 +215,26 @@ def red_flags(
             add_call(FlagKind.SINGLE_BID, row, gettext("1 bid submitted by the deadline"))
 
     if FlagKind.SHORT_WINDOW in wanted:
-        # The database keeps windows under 8 × 24 hours; the calendar-day count decides.
-        near = dt.timedelta(days=SHORT_WINDOW_DAYS + 1)
+        # The database keeps windows shorter than any minimum could span (holidays included); the rule decides.
+        near = dt.timedelta(days=max(m.days * (3 if m.working else 1) + 15 for m in call_rules.submission_minimums()))
+        work_calendar = WorkCalendar()
         for row in (
             calls()
             .filter(Q(deadline__lt=F("opens_at") + near) | Q(deadline__lt=F("published_at") + near))
             .values_list(*call_fields, "published_at", "opens_at", "deadline")
         ):
             published_at, opens_at, deadline = row[6:]
-            start = max(published_at, opens_at)
-            days = (local_date(deadline) - local_date(start)).days
-            if days < SHORT_WINDOW_DAYS:
-                detail = gettext("%(days)d days from %(start)s to the deadline %(deadline)s") % {
-                    "days": days,
-                    "start": _day(local_date(start)),
+            short = call_rules.window_shortfall(published_at, opens_at, deadline, work_calendar)
+            if short is not None:
+                length, minimum = short
+                detail = gettext(
+                    "%(length)s from %(start)s to the deadline %(deadline)s; minimum %(minimum)d (%(period)s)"
+                ) % {
+                    "length": call_rules.days_text(length, minimum.working),
+                    "start": _day(call_rules.window_start(published_at, opens_at)),
                     "deadline": _day(local_date(deadline)),
+                    "minimum": minimum.days,
+                    "period": minimum.period_text(),
                 }
                 add_call(FlagKind.SHORT_WINDOW, row, detail)
 
@@ -313,6 +327,30 @@ def red_flags(
                 "end": _day(end),
             }
             add_contract(FlagKind.EARLY_TERMINATION, row, terminated_on.year, detail)
+
+    if FlagKind.PRICE_LIMIT in wanted:
+        for price in year_prices(scope(Tranche.objects.serving([year] if year is not None else None), "contract__")):
+            if price.outside:
+                detail = gettext(
+                    "%(year)d: %(price)s per child (%(tranche)s ÷ %(children)d children); limits %(low)s–%(high)s"
+                ) % {
+                    "year": price.year,
+                    "price": money(price.per_child),
+                    "tranche": money(price.tranche),
+                    "children": price.children,
+                    "low": money(price.limit.min_per_child),
+                    "high": money(price.limit.max_per_child),
+                }
+                builder.add(
+                    FlagKind.PRICE_LIMIT,
+                    contract_id=price.contract_id,
+                    number=price.number,
+                    region_id=price.region_id,
+                    service_id=price.service_type_id,
+                    agency_id=price.agency_id,
+                    year=price.year,
+                    detail=detail,
+                )
 
     if FlagKind.LATE_SIGNATURE in wanted:
         _late_signatures(add_contract, add_call, calls, scope, contracts, today, cutoff)

@@ -155,6 +155,12 @@ class CoverageView(AnalyticsPageMixin, TemplateView):
                 "highlight": highlight.pk if highlight else (mine.pk if mine else None),
                 "own_region": mine,
                 "own_row": next((row for row in matrix.rows() if mine and row[0].pk == mine.pk), None),
+                # Committee staff and admins: the price per child served per region × service (contracts.prices).
+                "prices": (
+                    workbook.price_rows(user=self.request.user, year=year)
+                    if self.request.user.is_authenticated and self.request.user.sees_all
+                    else None
+                ),
             }
         )
         return context

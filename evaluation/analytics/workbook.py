@@ -23,7 +23,7 @@ from contracts.models import Contract
 from contracts.permissions import follows_contracts
 from contracts.views import contracts_for_list
 from core.exports import new_workbook, table_rows, write_sheet
-from core.models import Region
+from core.models import Region, ServiceType
 from core.util import year_end, year_start
 from evaluation.analytics.charts import CELL_COLOURS, VERDICT_COLOURS
 from evaluation.analytics.coverage import CellStatus, CoverageMatrix, coverage_matrix, uncovered_cells
@@ -212,6 +212,44 @@ def provider_sheet(*, user=None, first, last, region=None, today, **_filters) ->
     return rows, [6]
 
 
+def price_rows(*, user=None, year, region=None, service=None) -> list:
+    """The price per child served of the year per region × service type (contracts.prices): the spreads."""
+    from contracts.models import Tranche
+    from contracts.prices import price_spreads, year_prices
+
+    tranches = Tranche.objects.serving([year])
+    regions = scope_regions(user, region)
+    if regions:
+        tranches = tranches.filter(contract__region__in=regions)
+    if service:
+        tranches = tranches.filter(contract__service_type=service)
+    spreads = price_spreads(year_prices(tranches))
+    names = {r.pk: r for r in Region.objects.filter(pk__in=[s.region_id for s in spreads])}
+    services = {t.pk: t for t in ServiceType.objects.filter(pk__in=[s.service_type_id for s in spreads])}
+    for spread in spreads:
+        spread.region, spread.service_type = names[spread.region_id], services[spread.service_type_id]
+    return spreads
+
+
+def price_sheet(*, user=None, year, region=None, service=None, today=None, **_filters) -> Sheet:
+    """The median and spread of the price per child served per region × service type in the year."""
+    header = [
+        _("region"),
+        _("service type"),
+        _("contract years with a price"),
+        _("median per child, ₸"),
+        _("lower quartile, ₸"),
+        _("upper quartile, ₸"),
+        _("lowest, ₸"),
+        _("highest, ₸"),
+    ]
+    rows = [
+        [str(s.region.name), str(s.service_type.name), s.count, s.median, s.q1, s.q3, s.low, s.high]
+        for s in price_rows(user=user, year=year, region=region, service=service)
+    ]
+    return [[str(h) for h in header], *rows], [3, 4, 5, 6, 7]
+
+
 TABLES: dict[str, Callable[..., Sheet]] = {
     "coverage": coverage_sheet,
     "money": money_sheet,
@@ -220,6 +258,7 @@ TABLES: dict[str, Callable[..., Sheet]] = {
     "flags": flag_sheet,
     "contracts": contract_sheet,
     "providers": provider_sheet,
+    "prices": price_sheet,
 }
 
 
@@ -240,6 +279,7 @@ def sheet_names() -> dict[str, str]:
         "flags": _("Red flags"),
         "contracts": _("Contracts"),
         "providers": _("Providers"),
+        "prices": _("Price per child"),
     }
     return {key: name[:31] for key, name in names.items()}
 
@@ -288,6 +328,13 @@ def dictionary() -> list[tuple[str, str]]:
         (sheet_names()["flags"], _("Every red flag with its rule in words.")),
         (sheet_names()["contracts"], _("Contracts serving the years of the window, with money and flags.")),
         (sheet_names()["providers"], _("NGOs with their service areas, contracts and money in the window.")),
+        (
+            sheet_names()["prices"],
+            _(
+                "Price per child served in the year (tranche ÷ children served in the accepted annual report) per "
+                "region and service type: median, quartiles, lowest and highest."
+            ),
+        ),
     ]
 
 
@@ -471,7 +518,7 @@ def _write(output, *, user, year, first, last, region, service, today, now, cita
         chart.set_y_axis({"num_format": '#,##0 "₸"'})
         money_sheet_.insert_chart(0, 7, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
-    for key in ("stability", "uncovered", "flags", "contracts", "providers"):
+    for key in ("stability", "uncovered", "flags", "contracts", "providers", "prices"):
         rows, money_columns = table_sheet(
             key, user=user, year=year, first=first, last=last, region=region, service=service, today=today
         )

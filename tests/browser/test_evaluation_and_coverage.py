@@ -126,6 +126,10 @@ def test_council_evaluates_a_contract_year_and_the_outcome_payment_follows(
     )
     result = text_of(page.get_by_test_id("result"))
     assert "20,00 / 25" in result
+    form = page.get_by_test_id("conclude-form")
+    for code in CRITERION_CODES:  # the council's conclusion on each criterion
+        form.locator(f"input[name=conclusion_{code}][value=positive]").check()
+        form.locator(f"textarea[name=comment_{code}]").fill("Соответствует плану.")
     click_and_wait(page, page.get_by_test_id("conclude"))
     assert text_of(page.get_by_test_id("evaluation-status")) == label(ResultEvaluation.Status.SUBMITTED)
     assert page.locator("main .badge", has_text=translated("ru", "positive")).is_visible()

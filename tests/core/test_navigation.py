@@ -180,7 +180,7 @@ def test_the_dashboard_is_a_slot_of_the_registry(officer):
 
 def test_the_page_sections_are_slots_of_the_same_registry():
     slots = {slot: [e.key for e in registry.entries(slot)] for slot in registry._slots}
-    assert slots["contract-detail"] == ["evaluation-contract"]
+    assert slots["contract-detail"] == ["evaluation-contract", "evaluation-prices"]
     assert slots["provider-detail"] == ["evaluation-provider"]
     assert slots["bid-detail"] == ["evaluation-bid"]
     assert slots["call-bids"] == ["evaluation-call-bids"]
@@ -193,6 +193,8 @@ def test_the_page_sections_are_slots_of_the_same_registry():
         "provider-detail",
         "bid-detail",
         "call-bids",
+        "call-detail",
+        "rules-in-force",
     }
 
 

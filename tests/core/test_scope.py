@@ -69,6 +69,7 @@ PARTS = {
     "evaluation.SnapshotCell": "Snapshot",
     "evaluation.SnapshotStability": "Snapshot",
     "evaluation.SnapshotFlag": "Snapshot",
+    "evaluation.CriterionConclusion": "ResultEvaluation",
 }
 # Not reached through the application's pages: accounts, the audit log (rendered on its object's page), the
 # login throttle and mail kept for retry (superusers only, in the Django admin).

@@ -12,6 +12,7 @@ from core.models import AuditEvent
 from evaluation import services
 from evaluation.council import council_result, result_from_sheets
 from evaluation.models import CRITERION_CODES, EvaluatorScore, ResultEvaluation
+from evaluation.outcomes import contract_years
 from tests import factories
 
 FIFTEEN = Decimal("15")
@@ -392,3 +393,67 @@ def test_the_evaluation_page_shows_only_how_many_sheets_are_in_before_quorum(cli
     html = page.content.decode()
     assert "1 of 3 required sheets are in" in html
     assert "positive" not in html.split('data-testid="result"')[1].split("</div>")[0]
+
+
+# -- the agency's rule as settings, per-criterion conclusions and the two stages ----------------------------------
+
+
+def test_the_any_zero_rule_is_a_setting(settings):
+    sheets = [dict(zip(CRITERION_CODES, (5, 5, 5, 5, 0), strict=True))] * 3  # total 20 ≥ 15, one mean 0
+    assert result_from_sheets(sheets, threshold=FIFTEEN, quorum=3).positive is False
+    settings.GSZ = {**settings.GSZ, "COUNCIL_ANY_ZERO_NEGATIVE": False}
+    assert result_from_sheets(sheets, threshold=FIFTEEN, quorum=3).positive is True
+
+
+def test_the_overall_conclusion_adds_the_criterion_conclusions(settings):
+    result = result_from_sheets(THREE_SHEETS, threshold=FIFTEEN, quorum=3)
+    all_positive = dict.fromkeys(CRITERION_CODES, True)
+    one_negative = {**all_positive, "results": False}
+    assert result.positive is True
+    assert result.overall(all_positive) is True
+    assert result.overall(one_negative) is False
+    assert result.overall(None) is True  # nothing recorded: the scores' rule alone
+    settings.GSZ = {**settings.GSZ, "COUNCIL_NEGATIVE_CRITERION_NEGATIVE": False}
+    assert result.overall(one_negative) is True
+
+
+def test_the_conclusion_records_each_criterion_and_a_negative_one_makes_it_negative(evaluation, officer, panel):
+    for user in panel[:3]:
+        score(evaluation, user, (4, 4, 4, 3, 3))  # 18 ≥ 15
+    conclusions = {code: (True, "") for code in CRITERION_CODES} | {"long_term": (False, "Эффект не доказан")}
+    with pytest.raises(InvalidTransition, match="every criterion"):
+        services.conclude(evaluation=evaluation, acting_user=officer, conclusions={"relevance": (True, "")})
+
+    services.conclude(evaluation=evaluation, acting_user=officer, conclusions=conclusions)
+
+    evaluation.refresh_from_db()
+    assert (evaluation.total, evaluation.positive) == (Decimal(18), False)
+    assert evaluation.conclusions.get(criterion="long_term").comment == "Эффект не доказан"
+
+
+def test_the_final_stage_follows_the_last_year_and_stands_beside_the_preliminary(officer, provider, panel, clock):
+    contract = factories.ContractFactory(
+        agency=officer.agency, provider=provider, call__start_year=2024, call__duration_years=2
+    )
+    for year in (2024, 2025):
+        factories.annual_report(contract, year)
+    last = max(contract_years(contract))
+
+    preliminary = services.open_evaluation(contract=contract, year=last, evaluators=panel[:3], acting_user=officer)
+    final = services.open_evaluation(
+        contract=contract, year=last, evaluators=panel[:3], acting_user=officer, stage=ResultEvaluation.Stage.FINAL
+    )
+
+    assert (preliminary.stage, final.stage) == (ResultEvaluation.Stage.PRELIMINARY, ResultEvaluation.Stage.FINAL)
+    with pytest.raises(InvalidTransition, match="last year"):
+        services.open_evaluation(
+            contract=contract,
+            year=last - 1,
+            evaluators=panel[:3],
+            acting_user=officer,
+            stage=ResultEvaluation.Stage.FINAL,
+        )
+    with pytest.raises(InvalidTransition, match="already"):
+        services.open_evaluation(
+            contract=contract, year=last, evaluators=panel[:3], acting_user=officer, stage=ResultEvaluation.Stage.FINAL
+        )

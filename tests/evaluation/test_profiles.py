@@ -287,3 +287,23 @@ def test_queries_do_not_grow_with_the_number_of_contracts(provider, officer, clo
 
     assert Contract.objects.filter(provider=provider).count() == 12
     assert with_twelve == with_two, (with_two, with_twelve)
+
+
+def test_a_contracts_final_conclusion_replaces_its_preliminary_ones_in_the_track_record(db):
+    from evaluation.models import ResultEvaluation
+    from evaluation.profiles import counted_conclusions, summaries
+
+    contract = factories.ContractFactory()
+    other = factories.ContractFactory(provider=contract.provider)
+    concluded = {"status": ResultEvaluation.Status.SUBMITTED}
+    factories.ResultEvaluationFactory(contract=contract, year=2025, positive=False, **concluded)
+    factories.ResultEvaluationFactory(
+        contract=contract, year=2025, stage=ResultEvaluation.Stage.FINAL, positive=True, **concluded
+    )
+    factories.ResultEvaluationFactory(contract=other, year=2025, positive=False, **concluded)  # preliminary only
+
+    assert sorted(counted_conclusions([contract.provider_id])) == [(contract.provider_id, False)] + [
+        (contract.provider_id, True)
+    ]
+    summary = summaries([contract.provider_id])[contract.provider_id]
+    assert (summary.positive_conclusions, summary.negative_conclusions) == (1, 1)

@@ -179,6 +179,22 @@ def test_an_expert_who_is_not_on_the_council_cannot_score(client, evaluation, ex
     assert response.status_code == 404  # the evaluation is not visible to them at all
 
 
+def conclusion_post(negative=()) -> dict:
+    """The council's conclusion on each criterion: positive except those in `negative`."""
+    data = {}
+    for code in CRITERION_CODES:
+        data[f"conclusion_{code}"] = "negative" if code in negative else "positive"
+        data[f"comment_{code}"] = f"Вывод: {code}"
+    return data
+
+
+def score_all(client, evaluation, council, first_scores=(4, 4, 5)):
+    for user, first in zip(council, first_scores, strict=True):
+        client.force_login(user)
+        client.post(action(evaluation, "declare"), {"has_conflict": "0"})
+        client.post(action(evaluation, "score"), score_post(first, 4, 3, 3, 3))
+
+
 def test_the_officer_concludes_after_three_experts_scored(client, officer, evaluation, council):
     # sheets 4 4 3 3 3 / 4 4 3 3 3 / 5 4 3 3 3: means 13/3, 4, 3, 3, 3 → total 17.333… ≥ 15: positive
     for user, first in zip(council, [4, 4, 5], strict=True):
@@ -188,18 +204,64 @@ def test_the_officer_concludes_after_three_experts_scored(client, officer, evalu
     client.force_login(officer)
     assert client.get(evaluation.get_absolute_url()).context["can_conclude"]
 
-    response = client.post(action(evaluation, "conclude"))
+    response = client.post(action(evaluation, "conclude"), conclusion_post())
 
     evaluation.refresh_from_db()
     assert last_message(response) == "The evaluation is concluded."
     assert evaluation.status == ResultEvaluation.Status.SUBMITTED
     assert (evaluation.total, evaluation.positive) == (Decimal("17.3333"), True)
+    assert evaluation.conclusions.filter(positive=True).count() == 5
+
+
+def test_one_negative_criterion_makes_the_conclusion_negative_and_the_printout_shows_it(
+    client, officer, evaluation, council
+):
+    score_all(client, evaluation, council)  # total 17.33 ≥ 15 by the scores
+    client.force_login(officer)
+
+    response = client.post(action(evaluation, "conclude"), conclusion_post(negative=["plan"]))
+
+    evaluation.refresh_from_db()
+    assert last_message(response) == "The evaluation is concluded."
+    assert (evaluation.total, evaluation.positive) == (Decimal("17.3333"), False)
+    assert evaluation.conclusions.get(criterion="plan").comment == "Вывод: plan"
+    page = client.get(evaluation.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="council-conclusion"' in page
+    assert 'data-testid="print"' in page
+    assert page.count("Signature: ") == 3
+    assert "no criterion has a negative conclusion" in page  # the agency's rule, in words
+
+
+def test_without_the_setting_a_negative_criterion_leaves_the_scores_rule(
+    client, officer, evaluation, council, settings
+):
+    settings.GSZ = {**settings.GSZ, "COUNCIL_NEGATIVE_CRITERION_NEGATIVE": False}
+    score_all(client, evaluation, council)
+    client.force_login(officer)
+
+    client.post(action(evaluation, "conclude"), conclusion_post(negative=["plan"]))
+
+    evaluation.refresh_from_db()
+    assert evaluation.positive is True
+
+
+def test_concluding_needs_a_conclusion_on_every_criterion(client, officer, evaluation, council):
+    score_all(client, evaluation, council)
+    client.force_login(officer)
+    data = conclusion_post()
+    del data["conclusion_results"]
+
+    response = client.post(action(evaluation, "conclude"), data)
+
+    evaluation.refresh_from_db()
+    assert last_message(response) == "Record the council's conclusion on every criterion."
+    assert evaluation.status == ResultEvaluation.Status.OPEN
 
 
 def test_concluding_without_quorum_shows_a_message(client, officer, evaluation):
     client.force_login(officer)
 
-    response = client.post(action(evaluation, "conclude"))
+    response = client.post(action(evaluation, "conclude"), conclusion_post())
 
     evaluation.refresh_from_db()
     assert last_message(response) == "At least 3 non-recused evaluators must submit their scores."
@@ -286,7 +348,16 @@ def test_the_ranking_exports_its_rows(client, committee, provider, contract, acc
     response = client.get(reverse("evaluation:ranking"), {"service": contract.service_type_id, "export": "csv"})
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["#", "NGO", "Shrunk score", "Mean", "Evaluated contract years", "Money"]
+    assert rows[0] == [
+        "#",
+        "NGO",
+        "Shrunk score",
+        "Mean",
+        "Evaluated contract years",
+        "Money",
+        "Council conclusions (final where made): positive / negative",
+    ]
+    assert rows[1][6] == "0 / 0"  # no concluded evaluation yet
     # one evaluated year: 0.7625 (its own mean is the overall mean, so the shrunk score too); 9 M in 2025
     assert [row[:5] for row in rows[1:]] == [["1", provider.name, "0.7625", "0.7625", "1"]]
     assert Decimal(rows[1][5]) == Decimal("9000000")  # the exact amount (SQLite and PostgreSQL write its scale apart)

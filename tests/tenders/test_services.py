@@ -59,21 +59,25 @@ def test_a_valid_draft_is_published_with_its_time_and_an_audit_event(draft, offi
     assert actions(draft) == ["published"]
 
 
-def test_publication_is_refused_with_a_deadline_fewer_than_five_days_ahead(draft, officer, clock):
-    draft.deadline = dt.datetime.fromisoformat("2026-11-29 09:59+05:00")  # 4 days 23 h 59 min ahead
+def test_publication_is_refused_with_a_deadline_fewer_than_five_working_days_ahead(draft, officer, clock):
+    # Published on Tuesday 24.11.2026: Wed 25 (1), Thu 26 (2), Fri 27 (3), Mon 30 (4), Tue 1 December (5).
+    draft.deadline = dt.datetime.fromisoformat("2026-11-30 23:59+05:00")  # 4 working days
     draft.save()
 
     with pytest.raises(InvalidTransition) as error:
         services.publish_call(call=draft, acting_user=officer)
 
-    assert messages_of(error) == ["The deadline must be at least 5 days ahead."]
+    assert messages_of(error) == [
+        "The deadline must fall on 01.12.2026 or later: the submission period is at least 5 working days "
+        "(in force from 01.01.2025)."
+    ]
     draft.refresh_from_db()
     assert draft.status == Call.Status.DRAFT
     assert actions(draft) == []
 
 
-def test_publication_accepts_a_deadline_exactly_five_days_ahead(draft, officer, clock):
-    draft.deadline = dt.datetime.fromisoformat("2026-11-29 10:00+05:00")
+def test_publication_accepts_a_deadline_exactly_five_working_days_ahead(draft, officer, clock):
+    draft.deadline = dt.datetime.fromisoformat("2026-12-01 09:00+05:00")
     draft.save()
 
     services.publish_call(call=draft, acting_user=officer)
@@ -125,7 +129,8 @@ def test_publication_lists_every_problem_at_once(officer, clock):
         services.publish_call(call=call, acting_user=officer)
 
     assert messages_of(error) == [
-        "The deadline must be at least 5 days ahead.",
+        "The deadline must fall on 01.12.2026 or later: the submission period is at least 5 working days "
+        "(in force from 01.01.2025).",
         "The criteria weights sum to 110, not 100.",
         "There must be one budget line for each year 2027–2029.",
     ]
@@ -602,7 +607,8 @@ def test_the_best_bid_wins_the_others_are_not_selected_and_a_standstill_opens(of
     )
     assert call.status == Call.Status.AWARDED
     assert call.decided_at == dt.datetime.fromisoformat("2026-12-10 16:00+05:00")
-    assert call.standstill_until == dt.datetime.fromisoformat("2026-12-15 16:00+05:00")  # 5 days
+    # 5 working days from Thursday 10.12.2026: Fri 11, Mon 14, Tue 15, (Wed 16 Independence Day), Thu 17, Fri 18.
+    assert call.standstill_until == dt.datetime.fromisoformat("2026-12-18 16:00+05:00")
     assert call.in_standstill(call.standstill_until - SECOND)
     assert not call.in_standstill(call.standstill_until)
     assert actions(call)[-1] == "awarded"
@@ -709,7 +715,8 @@ def test_when_the_winner_declines_the_next_ranked_bid_wins(officer, clock, exper
         Bid.Status.NOT_SELECTED,
     )
     assert call.status == Call.Status.AWARDED
-    assert call.standstill_until == dt.datetime.fromisoformat("2026-12-17 11:00+05:00")  # a new standstill
+    # A new standstill: from Saturday 12.12.2026, Mon 14, Tue 15, Thu 17, Fri 18, Mon 21 (16 December is a holiday).
+    assert call.standstill_until == dt.datetime.fromisoformat("2026-12-21 11:00+05:00")
     assert actions(first)[-1] == "declined"
     assert actions(second)[-1] == "winner (next ranked)"
     assert actions(call)[-1] == "awarded to the next-ranked bid"
@@ -900,7 +907,7 @@ def test_an_upheld_complaint_about_the_terms_blocks_the_opening_until_the_deadli
     assert Call.objects.get(pk=call.pk).status == Call.Status.EVALUATION
 
 
-def test_after_a_change_of_terms_the_new_deadline_is_at_least_four_days_ahead(
+def test_after_a_change_of_terms_the_new_deadline_is_at_least_two_working_days_ahead(
     call, provider, ngo_user, officer, clock
 ):
     complaint = services.file_complaint(call=call, provider=provider, acting_user=ngo_user, kind="terms", text="…")
@@ -909,12 +916,15 @@ def test_after_a_change_of_terms_the_new_deadline_is_at_least_four_days_ahead(
 
     with pytest.raises(InvalidTransition) as error:
         services.extend_deadline(
-            call=call, acting_user=officer, new_deadline=dt.datetime.fromisoformat("2026-12-11 09:59+05:00")
+            call=call, acting_user=officer, new_deadline=dt.datetime.fromisoformat("2026-12-08 23:59+05:00")
         )
 
-    assert messages_of(error) == ["After a change of terms the deadline must be at least 4 days ahead."]
+    # From Monday 7 December: Tue 8 (1), Wed 9 (2).
+    assert messages_of(error) == [
+        "After a change of terms the deadline must be at least 2 working days ahead (on 09.12.2026 or later)."
+    ]
     services.extend_deadline(
-        call=call, acting_user=officer, new_deadline=dt.datetime.fromisoformat("2026-12-11 10:00+05:00")
+        call=call, acting_user=officer, new_deadline=dt.datetime.fromisoformat("2026-12-09 09:00+05:00")
     )
 
 

@@ -161,7 +161,8 @@ def test_the_officers_path_from_draft_to_award(client, clock, officer, provider,
     bid.refresh_from_db()
     assert call.status == Call.Status.AWARDED
     assert bid.status == Bid.Status.WINNER
-    assert call.standstill_until == dt.datetime.fromisoformat("2026-12-16 10:00+05:00")
+    # 5 working days from Friday 11.12.2026; 16 December is Independence Day.
+    assert call.standstill_until == dt.datetime.fromisoformat("2026-12-21 10:00+05:00")
 
     # The result is public.
     client.logout()
@@ -433,9 +434,9 @@ def test_the_officer_edits_a_draft(client, clock, officer):
     assert (event.action, event.changes["title_ru"][1]) == ("edited", "Новое")
 
 
-def test_changing_the_terms_with_fewer_than_four_days_left_needs_an_extension(client, clock, officer):
+def test_changing_the_terms_with_fewer_than_two_working_days_left_needs_an_extension(client, clock, officer):
     call = factories.CallFactory(agency=officer.agency)
-    clock.move_to(call.deadline - dt.timedelta(days=3, hours=23))
+    clock.move_to("2026-12-07 09:00+05:00")  # Monday; the deadline is Tuesday 8 December: 1 working day left
     as_user(client, officer)
 
     response = client.post(
@@ -443,7 +444,9 @@ def test_changing_the_terms_with_fewer_than_four_days_left_needs_an_extension(cl
     )
 
     assert response.status_code == 400
-    assert "Fewer than 4 days are left: extend the deadline before changing the terms." in response.content.decode()
+    assert "Fewer than 2 working days are left: extend the deadline before changing the terms." in (
+        response.content.decode()
+    )
     assert Call.objects.get(pk=call.pk).target_group == "Дети в трудной жизненной ситуации"
     assert not AuditEvent.objects.for_object(call).exists()
 

@@ -64,29 +64,70 @@ def test_single_bid_is_exactly_one_submitted_bid_at_the_deadline():
     assert flag.kind_label == "single bid"
 
 
-def test_short_submission_window_counts_calendar_days_from_the_later_of_publication_and_opening():
-    def call(published, opens, deadline, **kwargs):
-        return f.CallFactory(
-            published_at=published, opens_at=opens, deadline=deadline, status=Call.Status.EVALUATION, **kwargs
-        )
+def _window_call(published, opens, deadline, **kwargs):
+    return f.CallFactory(
+        published_at=published, opens_at=opens, deadline=deadline, status=Call.Status.EVALUATION, **kwargs
+    )
+
+
+def test_short_submission_window_before_2025_is_below_15_calendar_days():
+    day = dt.date
+    # 1 March 10:00 → 15 March 18:00: 14 calendar days.
+    short = _window_call(f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 15), 18))
+    # 1 March 10:00 → 16 March 09:00: 15 calendar days — not short.
+    _window_call(f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 16), 9))
+    # Published 1 February, opened 1 March, deadline 10 March: 9 days from the opening.
+    late_opening = _window_call(f.almaty(day(2024, 2, 1)), f.almaty(day(2024, 3, 1)), f.almaty(day(2024, 3, 10)))
+    # Published Friday 20.12.2024, deadline 03.01.2025: 14 calendar days, short under the rule in force at
+    # publication although it has 5 working days (23–27 December).
+    across = _window_call(f.almaty(day(2024, 12, 20)), f.almaty(day(2024, 12, 20)), f.almaty(day(2025, 1, 3), 18))
+    # A draft is never published.
+    _window_call(None, f.almaty(day(2024, 3, 1)), f.almaty(day(2024, 3, 3)), draft=True)
+
+    flags = {flag.call_id: flag.detail for flag in flags_of(FlagKind.SHORT_WINDOW)}
+
+    assert sorted(flags) == sorted([short.pk, late_opening.pk, across.pk])
+    assert flags[short.pk] == (
+        "14 calendar days from 01.03.2024 to the deadline 15.03.2024; "
+        "minimum 15 (for calls published before 01.01.2025)"
+    )
+    assert flags[late_opening.pk].startswith("9 calendar days from 01.03.2024")
+
+
+def test_short_submission_window_from_2025_is_below_5_working_days():
+    day = dt.date
+    # Thursday 20.03.2025 → Monday 31.03.2025: Nauryz 21–25 March, then 26, 27, 28, 31: 4 working days.
+    nauryz = _window_call(f.almaty(day(2025, 3, 20), 10), f.almaty(day(2025, 3, 1)), f.almaty(day(2025, 3, 31), 18))
+    # … → Tuesday 1 April: 5 working days — not short.
+    _window_call(f.almaty(day(2025, 3, 20), 10), f.almaty(day(2025, 3, 20), 10), f.almaty(day(2025, 4, 1), 9))
+    # Thursday 02.01.2025 → Friday 10.01.2025: 8 calendar days but 5 working days (Sunday 5 January was worked,
+    # Tuesday 7 January a holiday) — not short under the rule in force.
+    _window_call(f.almaty(day(2025, 1, 2), 10), f.almaty(day(2025, 1, 2), 10), f.almaty(day(2025, 1, 10), 18))
+    # Published 1 February, opened Monday 3 March, deadline Friday 7 March: 4 working days from the opening.
+    late_opening = _window_call(f.almaty(day(2025, 2, 1)), f.almaty(day(2025, 3, 3)), f.almaty(day(2025, 3, 7)))
+
+    flags = {flag.call_id: flag for flag in flags_of(FlagKind.SHORT_WINDOW)}
+
+    assert sorted(flags) == sorted([nauryz.pk, late_opening.pk])
+    assert flags[nauryz.pk].detail == (
+        "4 working days from 20.03.2025 to the deadline 31.03.2025; minimum 5 (in force from 01.01.2025)"
+    )
+    assert flags[nauryz.pk].rule == RULES[FlagKind.SHORT_WINDOW]
+
+
+def test_a_transfer_by_decree_counts_in_the_short_window():
+    from core.models import CalendarOverride
 
     day = dt.date
-    # 1 March 10:00 → 7 March 18:00: 6 days.
-    six = call(f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 7), 18))
-    # 1 March 10:00 → 8 March 09:00: 6 days 23 hours, but 7 calendar days — not short.
-    call(f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 1), 10), f.almaty(day(2024, 3, 8), 9))
-    # Published 1 February, opened 1 March, deadline 5 March: 4 days from the opening.
-    late_opening = call(f.almaty(day(2024, 2, 1)), f.almaty(day(2024, 3, 1)), f.almaty(day(2024, 3, 5)))
-    # Opened 20 February, published 5 March, deadline 10 March: 5 days from the publication.
-    late_publication = call(f.almaty(day(2024, 3, 5)), f.almaty(day(2024, 2, 20)), f.almaty(day(2024, 3, 10)))
-    # A draft is never published.
-    call(None, f.almaty(day(2024, 3, 1)), f.almaty(day(2024, 3, 3)), draft=True)
+    # Wednesday 11.06.2025 → Wednesday 18.06.2025: 5 working days — until Tuesday 17 June is declared a day off.
+    call = _window_call(f.almaty(day(2025, 6, 11), 9), f.almaty(day(2025, 6, 11), 9), f.almaty(day(2025, 6, 18), 18))
+    assert flags_of(FlagKind.SHORT_WINDOW) == []
+    CalendarOverride.objects.create(date=day(2025, 6, 17), is_working_day=False, reason="Decree")
 
-    flags = flags_of(FlagKind.SHORT_WINDOW)
+    (flag,) = flags_of(FlagKind.SHORT_WINDOW)
 
-    assert sorted(flag.call_id for flag in flags) == sorted([six.pk, late_opening.pk, late_publication.pk])
-    detail = next(flag.detail for flag in flags if flag.call_id == six.pk)
-    assert detail == "6 days from 01.03.2024 to the deadline 07.03.2024"
+    assert flag.call_id == call.pk
+    assert flag.detail.startswith("4 working days")
 
 
 def test_abnormally_low_winning_price_is_below_70_percent_of_the_budget():
@@ -381,5 +422,5 @@ def test_red_flags_run_the_same_number_of_queries_whatever_the_data():
         flags = red_flags(today=TODAY)
 
     assert len(small) == len(large)
-    assert len(large) <= 20
+    assert len(large) <= 22
     assert len(flags) > 30

@@ -17,7 +17,7 @@ from core.exports import XLSX_CONTENT_TYPE
 from evaluation.analytics.charts import CELL_COLOURS, VERDICT_COLOURS
 from evaluation.analytics.coverage import CellStatus
 from evaluation.analytics.stability import Verdict
-from evaluation.analytics.workbook import sheet_names
+from evaluation.analytics.workbook import price_sheet, sheet_names
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +162,7 @@ def test_the_command_writes_the_same_workbook(client, committee, tmp_path, engli
                 "flags",
                 "contracts",
                 "providers",
+                "prices",
             )
         ]
     # ... with the values of the pages and of the committee's own download.
@@ -285,3 +286,18 @@ def test_the_public_is_sent_to_log_in_for_any_table_of_the_workbook(client, regi
 
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_workbook_has_the_price_per_child_spread(tmp_path, english):
+    for children in (40, 60):  # 1 200 000 ÷ 40 = 30 000; ÷ 60 = 20 000
+        contract = factories.served_contract(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), amounts=[1_200_000])
+        factories.annual_report(contract, 2025, children_served=children)
+
+    rows, money_columns = price_sheet(year=2025)
+
+    header, *body = rows
+    assert header[3] == "median per child, ₸"
+    assert money_columns == [3, 4, 5, 6, 7]
+    assert [row[2:] for row in body] == [
+        [2, Decimal("25000.00"), Decimal("22500.00"), Decimal("27500.00"), Decimal("20000.00"), Decimal("30000.00")]
+    ]
