@@ -1126,7 +1126,8 @@ TENDER_CASES = [
         label="after-deadline",
     ),
     Case("tenders:bid-edit", logged_in(404, other_ngo=200), kwargs=pk_of("other_bid")),
-    Case("tenders:bid-edit", logged_in(404, ngo=403), kwargs=pk_of("bid"), label="submitted"),
+    # the NGO is sent to its submitted bid, with when it was submitted (not a bare 403)
+    Case("tenders:bid-edit", logged_in(404, ngo=302), kwargs=pk_of("bid"), label="submitted"),
     Case(
         "tenders:bid-edit",
         logged_in(404, other_ngo=302),
