@@ -176,7 +176,10 @@ class CallDetailView(DetailView):
         publication_errors = services.publication_errors(call, now) if call.status == Call.Status.DRAFT else []
         actions = call_actions(user, call, now, award_outcome)
         action_note = AWARD_NOTES.get(award_outcome) if permissions.can_decide_call(user, call) else None
-        submitted_count = call.bids.submitted_at_deadline().count() if deadline_passed else None
+        # The one rule of how many bids a call shows (None while sealed, for ever when cancelled before the deadline).
+        submitted_count = (
+            Call.objects.with_submitted_bids(now).values_list("submitted_bids", flat=True).get(pk=call.pk)
+        )
         context.update(
             {
                 "now": now,
@@ -189,6 +192,7 @@ class CallDetailView(DetailView):
                 "accepting": call.is_accepting_bids(now),
                 "deadline_passed": deadline_passed,
                 "submitted_count": submitted_count,
+                "sealed_for_ever": call.sealed_for_ever,
                 "single_bid": submitted_count == 1,
                 "results": results,
                 "my_bids": my_bids,
