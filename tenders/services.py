@@ -18,6 +18,7 @@ from core.exceptions import InvalidTransition
 from core.mail import notify
 from core.models import Indicator, Role
 from tenders import scoring
+from tenders.forms import STALE_CALL_MESSAGE
 from tenders.models import (
     DEFAULT_CRITERIA,
     Bid,
@@ -116,11 +117,17 @@ def save_call(*, form, formsets, acting_user, now: dt.datetime | None = None) ->
             _("Fewer than %(days)d days are left: extend the deadline before changing the terms.")
             % {"days": MIN_DAYS_FOR_TERMS_CHANGE}
         )
+    if not creating:
+        _lock(call)  # two saves of the same call wait for each other
     changes = audit.model_changes(form)
-    call = form.save()
-    for formset in formsets:
-        formset.instance = call
-        formset.save()
+    try:
+        with transaction.atomic():
+            call = form.save()
+            for formset in formsets:
+                formset.instance = call
+                formset.save()
+    except IntegrityError as error:  # a stale page: a row it adds exists since it was loaded
+        raise InvalidTransition(STALE_CALL_MESSAGE) from error
     edited = Action.TERMS_AMENDED if published else Action.EDITED
     audit.record(actor=acting_user, action=Action.CREATED if creating else edited, target=call, changes=changes)
     if published:
