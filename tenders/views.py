@@ -20,7 +20,7 @@ from core.actions import PageAction
 from core.audit import Action
 from core.documents import document_response
 from core.exceptions import InvalidTransition
-from core.exports import ExportMixin
+from core.exports import FORMATS, ExportMixin
 from core.forms import DocumentForm
 from core.models import AuditEvent
 from core.views import ActionView, action_views
@@ -446,7 +446,7 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
         return self.get_queryset()
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export"):
+        if request.GET.get("export") in FORMATS:  # any other value is ignored: the page
             return super().get(request, *args, **kwargs)
         bids = list(self.get_queryset().prefetch_related("staff"))
         results = {r.bid.pk: r for r in scoring.bid_results(self.call, bids)}
