@@ -14,7 +14,10 @@ class ContractFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(level=1))
     service_type = django_filters.ModelChoiceFilter(label=_("Service"), queryset=ServiceType.objects.all())
     agency = django_filters.ModelChoiceFilter(label=_("Agency"), queryset=Agency.objects.all())
-    year = django_filters.NumberFilter(label=_("Serving year"), method="filter_year")
+    # Bounded: a year no date can hold (-1, 10**20) is reported by the form, not turned into a date.
+    year = django_filters.NumberFilter(
+        label=_("Serving year"), method="filter_year", min_value=2000, max_value=2100, decimal_places=0
+    )
     flagged = django_filters.BooleanFilter(
         label=_("Only with flags"), method="filter_flagged", widget=forms.CheckboxInput
     )
