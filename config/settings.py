@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.RefuseNulInQueryMiddleware",  # last: its 400 page has the user, messages and every header
 ]
 
 ROOT_URLCONF = "config.urls"

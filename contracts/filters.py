@@ -18,7 +18,10 @@ class ContractFilter(django_filters.FilterSet):
         label=_("Agency"),
         queryset=lambda request: agencies_of(request, Contract.objects.visible_to(request_user(request))),
     )
-    year = django_filters.NumberFilter(label=_("Serving year"), method="filter_year")
+    # Bounded: a year no date can hold (-1, 10**20) is reported by the form, not turned into a date.
+    year = django_filters.NumberFilter(
+        label=_("Serving year"), method="filter_year", min_value=2000, max_value=2100, decimal_places=0
+    )
     flagged = django_filters.BooleanFilter(
         label=_("Only with flags"), method="filter_flagged", widget=forms.CheckboxInput
     )

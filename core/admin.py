@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable
 
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import router
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -111,11 +112,23 @@ def deleted_objects(objs, request, admin_site):
     return to_delete, model_count, perms_needed, protected
 
 
+def _beyond_any_integer_column(value: str) -> bool:
+    """Return whether a filter value is a whole number no integer column holds (the database driver would raise)."""
+    digits = value.strip().removeprefix("-")
+    return digits.isdigit() and not -(2**63) <= int(value) < 2**63
+
+
 class SealedSafeAdmin(admin.ModelAdmin):
-    """The base of every ModelAdmin here: delete confirmations blind to sealed rows."""
+    """The base of every ModelAdmin here: delete confirmations blind to sealed rows; a changelist filter that no
+    column can hold is answered as Django answers any invalid filter (the list with "?e=1"), never a 500."""
 
     def get_deleted_objects(self, objs, request):
         return deleted_objects(objs, request, self.admin_site)
+
+    def changelist_view(self, request, extra_context=None):
+        if any(_beyond_any_integer_column(v) for _key, values in request.GET.lists() for v in values):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
 
 
 def view_on_site(request, content_type_id: int, object_id: str):

@@ -3,6 +3,7 @@
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 current_request: ContextVar = ContextVar("current_request", default=None)  # e.g. to tell the user a mail waits
@@ -32,3 +33,17 @@ class RequestContextMiddleware:
         finally:
             current_request.reset(request_token)
             current_ip.reset(token)
+
+
+class RefuseNulInQueryMiddleware:
+    """Answer 400 (the "Bad request" page) to a query string holding a NUL character, before any view reads it:
+    no database can store or compare it (PostgreSQL refuses it in a string), and no page has a use for it. Forms
+    refuse it in posted fields themselves; Django admin filters would pass it straight to the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            raise BadRequest("NUL character in the query string")
+        return self.get_response(request)

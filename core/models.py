@@ -108,6 +108,17 @@ class IndicatorQuerySet(PublicQuerySet):
         """Return indicators of this service type and those for all services."""
         return self.filter(Q(service_type=service_type) | Q(service_type__isnull=True))
 
+    def deletable_by(self, user) -> IndicatorQuerySet:
+        """Return the indicators the user may delete (when nothing uses them): an admin any; an officer those their
+        own agency added. The reference catalogue (no agency) is the admins' alone."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_officer and user.agency_id:
+            return self.filter(created_by_agency_id=user.agency_id)
+        return self.none()
+
 
 class Indicator(TranslatedNameMixin, models.Model):
     class Kind(models.TextChoices):
@@ -144,6 +155,15 @@ class Indicator(TranslatedNameMixin, models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=300, validators=[validate_single_line])
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300, validators=[validate_single_line])
     name_en = models.CharField(_("name (English)"), max_length=300, validators=[validate_single_line])
+    created_by_agency = models.ForeignKey(
+        "core.Agency",
+        verbose_name=_("added by agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for the reference catalogue."),
+    )
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -65,8 +65,11 @@ def parse_moment(value: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ocds.OFFSET)
 
 
+MAX_PAGE = 10**9  # beyond any real page; a larger number would overflow the database's offset
+
+
 def parse_positive(value: str, name: str, *, maximum: int | None = None) -> int:
-    if not value.isdigit() or int(value) < 1 or (maximum and int(value) > maximum):
+    if not (value.isascii() and value.isdigit()) or int(value) < 1 or (maximum and int(value) > maximum):
         if maximum:
             message = _("“%(name)s” must be a whole number from 1 to %(max)d.") % {"name": name, "max": maximum}
         else:
@@ -194,6 +197,8 @@ class ReleasePackageView(View):
             return json_error(str(error))
         if first and last and last < first:
             return json_error(_("“to” must not be before “from”."))
+        if page > MAX_PAGE:
+            return json_error(_("There is no such page."), status=404)
         size = settings.GSZ["OCDS_PAGE_SIZE"]
         releases = Release.objects.dated_between(
             dt.datetime.combine(first, dt.time.min, ocds.OFFSET) if first else None,

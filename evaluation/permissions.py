@@ -1,6 +1,7 @@
 """May this user do this in evaluation? The role questions are the User's (`is_officer_of`, `sees_all`, …)."""
 
 from contracts.models import Contract
+from core.models import Indicator
 from evaluation.models import ResultEvaluation
 from providers.models import Provider
 
@@ -29,6 +30,11 @@ def can_see_ranking(user) -> bool:
 
 def can_manage_indicators(user) -> bool:
     return user.is_authenticated and (user.is_officer or user.is_admin)
+
+
+def can_delete_indicator(user, indicator: Indicator) -> bool:
+    """The officers of the agency that added it, and admins; a reference indicator only admins."""
+    return Indicator.objects.deletable_by(user).filter(pk=indicator.pk).exists()
 
 
 def evaluator_step(evaluator, evaluation: ResultEvaluation) -> str | None:

@@ -3,6 +3,7 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -286,9 +287,11 @@ class IndicatorListView(ExportMixin, SingleTableMixin, FilterView):
     export_basename = "indicators"
 
     def get_queryset(self):
+        deletable = Indicator.objects.deletable_by(self.request.user).filter(pk=OuterRef("pk"))
         return (
             Indicator.objects.visible_to(self.request.user)
             .select_related("service_type")
+            .annotate(can_delete=Exists(deletable))
             .order_by("service_type_id", "kind", "code")
         )
 
@@ -313,7 +316,10 @@ class IndicatorCreateView(View):
     def post(self, request):
         form = IndicatorForm(request.POST)
         if form.is_valid():
-            indicator = form.save()
+            indicator = form.save(commit=False)
+            if request.user.is_officer:  # an agency's own indicator; an admin's joins the reference catalogue
+                indicator.created_by_agency = request.user.agency
+            indicator.save()
             audit.record(
                 actor=request.user, action=Action.CREATED, target=indicator, changes=audit.model_changes(form)
             )
@@ -329,7 +335,7 @@ class IndicatorDeleteView(ActionView):
         return Indicator.objects.visible_to(self.request.user)
 
     def allowed(self, user, indicator):
-        return permissions.can_manage_indicators(user)
+        return permissions.can_delete_indicator(user, indicator)
 
     def act(self, indicator):
         services.delete_indicator(indicator=indicator, acting_user=self.request.user)

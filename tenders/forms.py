@@ -88,7 +88,8 @@ class CallForm(forms.ModelForm):
         opens, deadline = data.get("opens_at"), data.get("deadline")
         if opens and deadline and deadline <= opens:
             self.add_error("deadline", _("The deadline must be after submission opens."))
-        if not self.instance.pk and deadline and deadline <= timezone.now():
+        setting_deadline = not self.instance.pk or "deadline" in self.changed_data  # creating, or editing a draft's
+        if setting_deadline and deadline and deadline <= timezone.now():
             self.add_error("deadline", _("The deadline cannot be in the past."))
         elif deadline and not self.fields["deadline"].disabled:
             earliest = rules.earliest_deadline(self.now, opens)
@@ -106,11 +107,35 @@ class CallForm(forms.ModelForm):
 
 
 class BaseBudgetLineFormSet(forms.BaseInlineFormSet):
+    """The budget lines of a call: one per year, each a year of the call. The call's years are read from the
+    call (`instance`) as the call form left it once validated (the view validates the call form first); the
+    uniqueness of (call, year) is checked here against the lines saved meanwhile too, never left to the database."""
+
     def clean(self):
         super().clean()
-        years = [f.cleaned_data["year"] for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        years = [f.cleaned_data["year"] for f in kept]
         if len(years) != len(set(years)):
             raise ValidationError(_("Each year may have one budget line only."))
+        call = self.instance
+        if call.start_year and call.duration_years:
+            outside = sorted(set(years) - set(call.years))
+            if outside:
+                raise ValidationError(
+                    _("A budget line must be for a year of the call, %(first)d–%(last)d (not %(years)s).")
+                    % {"first": call.start_year, "last": call.end_year, "years": ", ".join(map(str, outside))}
+                )
+        if call.pk:
+            # Lines this page did not show were added by someone else after it was loaded.
+            known = [f.instance.pk for f in self.initial_forms if f.instance.pk]
+            unseen = set(CallBudgetLine.objects.filter(call=call).exclude(pk__in=known).values_list("year", flat=True))
+            if unseen.intersection(years):
+                raise ValidationError(STALE_CALL_MESSAGE)
+
+
+STALE_CALL_MESSAGE = _(
+    "This call was changed by someone else after you opened this page. Reload the page and make your change again."
+)
 
 
 class BaseCriterionFormSet(forms.BaseInlineFormSet):

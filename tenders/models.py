@@ -235,6 +235,16 @@ class Call(Searchable):
     def deadline_passed(self, now: dt.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.deadline
 
+    @property
+    def sealed_for_ever(self) -> bool:
+        """Whether the call was cancelled before its deadline: its bids were never opened and count nowhere (the
+        queryset form of this rule is in `BidQuerySet.unsealed` and `CallQuerySet.with_submitted_bids`)."""
+        return (
+            self.status == self.Status.CANCELLED
+            and self.cancelled_at is not None
+            and self.cancelled_at < self.deadline
+        )
+
     def is_accepting_bids(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.deadline

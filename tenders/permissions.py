@@ -169,16 +169,6 @@ def can_edit_bid(user, bid: Bid) -> bool:
     )
 
 
-def bid_edit_refusal(user, bid: Bid) -> str | None:
-    """Return why the bid's own NGO may not edit it now (it is locked), or None; for anyone else, None too (their
-    role does not allow it, which the generic refusal says)."""
-    if not (user.is_authenticated and user.member_of(bid.provider_id)) or can_edit_bid(user, bid):
-        return None
-    if not bid.call.is_accepting_bids():
-        return gettext("The call no longer accepts bids: this bid is locked.")
-    return gettext("This bid is submitted and locked: withdraw it before the deadline to change it.")
-
-
 def score_refusal(seat: CommissionMember | None, bid: Bid) -> str | None:
     """Return why a commission member may not open the score sheet of this bid, or None (no seat: None too)."""
     if seat is None:

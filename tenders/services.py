@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import audit
@@ -18,9 +19,11 @@ from core.mail import notify
 from core.models import Indicator, Role
 from core.util import local_date
 from tenders import rules, scoring
+from tenders.forms import STALE_CALL_MESSAGE
 from tenders.models import (
     DEFAULT_CRITERIA,
     Bid,
+    BidDocument,
     Call,
     CommissionMember,
     Complaint,
@@ -114,11 +117,17 @@ def save_call(*, form, formsets, acting_user, now: dt.datetime | None = None) ->
             _("Fewer than %(days)s are left: extend the deadline before changing the terms.")
             % {"days": rules.days_text(rules.amendment_min_working_days(), working=True)}
         )
+    if not creating:
+        _lock(call)  # two saves of the same call wait for each other
     changes = audit.model_changes(form)
-    call = form.save()
-    for formset in formsets:
-        formset.instance = call
-        formset.save()
+    try:
+        with transaction.atomic():
+            call = form.save()
+            for formset in formsets:
+                formset.instance = call
+                formset.save()
+    except IntegrityError as error:  # a stale page: a row it adds exists since it was loaded
+        raise InvalidTransition(STALE_CALL_MESSAGE) from error
     edited = Action.TERMS_AMENDED if published else Action.EDITED
     audit.record(actor=acting_user, action=Action.CREATED if creating else edited, target=call, changes=changes)
     if published:
@@ -198,11 +207,54 @@ def reannounce(*, call: Call, acting_user, now: dt.datetime | None = None) -> Ca
 # -- bids -------------------------------------------------------------------------------------------------------
 
 
+def _at(moment: dt.datetime) -> dict[str, str]:
+    """Return a moment as the words of a message: its local time ("18:00") and day ("8 December"), localised."""
+    local = timezone.localtime(moment)
+    return {"time": date_format(local, "H:i"), "date": date_format(local, "j E")}
+
+
+def bids_closed_message(call: Call, now: dt.datetime | None = None) -> str:
+    """Return why the call does not accept a bid now: past its deadline, when the deadline stopped it."""
+    if call.deadline_passed(now):
+        return _("The call stopped accepting bids at %(time)s on %(date)s.") % _at(call.deadline)
+    return _("The call is not accepting bids: the deadline has passed or it is not open.")
+
+
+def bid_edit_refusal(call: Call, bid: Bid, now: dt.datetime | None = None) -> str | None:
+    """Return why the NGO cannot change the bid now, in words (None when it can): the call no longer accepts bids,
+    or the bid is no longer a draft (a withdrawn bid can be edited again)."""
+    if not call.is_accepting_bids(now or timezone.now()):
+        return bids_closed_message(call, now)
+    if bid.status == Bid.Status.SUBMITTED:
+        return _(
+            "Your bid was submitted at %(time)s on %(date)s and cannot be edited; withdraw it first to change it."
+        ) % _at(bid.submitted_at)
+    if bid.status not in (Bid.Status.DRAFT, Bid.Status.WITHDRAWN):
+        return _("The bid can no longer be edited.")
+    return None
+
+
+def _lock_bid(bid: Bid) -> tuple[Call, Bid]:
+    """Return the bid's call and the bid re-read with both rows locked (always in this order: the call first, as
+    every deadline-sensitive step locks it), so every write to a bid sees the status the last one left."""
+    call = _lock(bid.call)
+    return call, Bid.objects.select_for_update().get(pk=bid.pk)
+
+
+def _editable_bid(bid: Bid, now: dt.datetime | None) -> Bid:
+    """Lock the bid and return it re-read, or refuse with the reason it cannot be changed."""
+    call, bid = _lock_bid(bid)
+    refusal = bid_edit_refusal(call, bid, now)
+    if refusal:
+        raise InvalidTransition(refusal)
+    return bid
+
+
 def start_bid(*, call: Call, provider, acting_user, now: dt.datetime | None = None) -> Bid:
     """Return the organisation's bid on an open call to edit: its live or withdrawn one, or a new draft at the
     call's budget (a double click finds the draft the other request made)."""
     if not call.is_accepting_bids(now or timezone.now()):
-        raise InvalidTransition(_("The call is not accepting bids: the deadline has passed or it is not open."))
+        raise InvalidTransition(bids_closed_message(call, now))
     existing = Bid.objects.filter(call=call, provider=provider).live().first()
     if existing:
         return existing
@@ -221,11 +273,22 @@ def start_bid(*, call: Call, provider, acting_user, now: dt.datetime | None = No
 
 
 @transaction.atomic
-def save_bid(*, form, items, acting_user) -> Bid:
+def save_bid(*, form, items, acting_user, now: dt.datetime | None = None) -> Bid:
     """Save the NGO's edit of its bid (a valid BidForm and cost-estimate formset); a withdrawn bid becomes a draft
-    again. The staffing plan names NGO staff: personal data is recorded as changed, never by value."""
+    again. Under the bid's lock, with its status re-read: a bid submitted meanwhile (another tab) is refused, saying
+    when it was submitted, and only the fields the form changed are written, never the whole row from a stale read.
+    The staffing plan names NGO staff: personal data is recorded as changed, never by value."""
+    bid = _editable_bid(form.instance, now)
     changes = audit.model_changes(form)
-    bid = form.save()
+    many = {field.name for field in Bid._meta.many_to_many}
+    fields = [name for name in form.changed_data if name not in many]
+    for name in fields:
+        setattr(bid, name, getattr(form.instance, name))
+    if fields:
+        bid.save(update_fields=fields)
+    for name in many.intersection(form.changed_data):
+        getattr(bid, name).set(form.cleaned_data[name])
+    items.instance = bid
     items.save()
     if bid.status == Bid.Status.WITHDRAWN:
         bid.reopen(by=acting_user)
@@ -234,13 +297,24 @@ def save_bid(*, form, items, acting_user) -> Bid:
 
 
 @transaction.atomic
+def add_bid_document(*, bid: Bid, form, acting_user, now: dt.datetime | None = None) -> BidDocument:
+    """Attach a document (a valid DocumentForm) to the NGO's bid, under the bid's lock like every edit."""
+    bid = _editable_bid(bid, now)
+    document = BidDocument.from_form(form, bid=bid)
+    audit.record(actor=acting_user, action=Action.DOCUMENT_ADDED, target=bid)
+    return document
+
+
+@transaction.atomic
 def submit_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid:
-    """Submit (or resubmit) a bid. The server refuses it at or after the deadline, with the call row locked."""
-    call = _lock(bid.call)
+    """Submit (or resubmit) a bid. The server refuses it at or after the deadline, with the call and bid rows
+    locked; a second submission (a double click, another tab) finds the bid submitted and changes nothing."""
     now = now or timezone.now()
-    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    call, bid = _lock_bid(bid)
+    if bid.status == Bid.Status.SUBMITTED:
+        raise InvalidTransition(_("Your bid was already submitted at %(time)s on %(date)s.") % _at(bid.submitted_at))
     if not call.is_accepting_bids(now):
-        raise InvalidTransition(_("The call is not accepting bids: the deadline has passed or it is not open."))
+        raise InvalidTransition(bids_closed_message(call, now))
     if not bid.provider.may_bid:
         raise InvalidTransition(_("Your organisation cannot bid until it is verified and active."))
     total = call.total
@@ -256,10 +330,13 @@ def submit_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid:
 @transaction.atomic
 def withdraw_bid(*, bid: Bid, acting_user, now: dt.datetime | None = None) -> Bid:
     """Withdraw a submitted bid before the deadline (it can be edited and submitted again)."""
-    call = _lock(bid.call)
-    if not call.is_accepting_bids(now or timezone.now()):
-        raise InvalidTransition(_("A bid can be withdrawn only before the deadline."))
-    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    now = now or timezone.now()
+    call, bid = _lock_bid(bid)
+    if not call.is_accepting_bids(now):
+        closed = call.deadline_passed(now)
+        raise InvalidTransition(
+            bids_closed_message(call, now) if closed else _("A bid can be withdrawn only before the deadline.")
+        )
     bid.withdraw(by=acting_user)
     return bid
 

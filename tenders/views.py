@@ -20,7 +20,7 @@ from core.actions import PageAction
 from core.audit import Action
 from core.documents import document_response
 from core.exceptions import InvalidTransition, Refused
-from core.exports import ExportMixin
+from core.exports import FORMATS, ExportMixin
 from core.forms import DocumentForm
 from core.models import AuditEvent
 from core.views import ActionView, PermittedObjectMixin, action_views
@@ -177,7 +177,10 @@ class CallDetailView(DetailView):
         publication_errors = services.publication_errors(call, now) if call.status == Call.Status.DRAFT else []
         actions = call_actions(user, call, now, award_outcome)
         action_note = AWARD_NOTES.get(award_outcome) if permissions.can_decide_call(user, call) else None
-        submitted_count = call.bids.submitted_at_deadline().count() if deadline_passed else None
+        # The one rule of how many bids a call shows (None while sealed, for ever when cancelled before the deadline).
+        submitted_count = (
+            Call.objects.with_submitted_bids(now).values_list("submitted_bids", flat=True).get(pk=call.pk)
+        )
         context.update(
             {
                 "now": now,
@@ -192,6 +195,7 @@ class CallDetailView(DetailView):
                 "accepting": call.is_accepting_bids(now),
                 "deadline_passed": deadline_passed,
                 "submitted_count": submitted_count,
+                "sealed_for_ever": call.sealed_for_ever,
                 "single_bid": submitted_count == 1,
                 "results": results,
                 "my_bids": my_bids,
@@ -495,7 +499,7 @@ class CallBidsView(ExportMixin, SingleTableMixin, View):
         return self.get_queryset()
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export"):
+        if request.GET.get("export") in FORMATS:  # any other value is ignored: the page
             return super().get(request, *args, **kwargs)
         bids = list(self.get_queryset().prefetch_related("staff"))
         results = {r.bid.pk: r for r in scoring.bid_results(self.call, bids)}
@@ -546,14 +550,22 @@ class BidStartView(View):
 
 
 class BidEditView(View):
+    """The NGO edits its draft (or withdrawn) bid. Every write goes through a service that locks the bid and re-reads
+    its status; a bid that can no longer be edited (the deadline passed, or it was submitted meanwhile from another
+    tab) sends the NGO to its bid page with the reason, never to a bare "not allowed" page."""
+
     template_name = "tenders/bid_form.html"
 
     def get_bid(self, request, pk):
         bid = get_object_or_404(Bid.objects.visible_to(request.user).select_related("call", "provider"), pk=pk)
-        if not permissions.can_edit_bid(request.user, bid):
-            refusal = permissions.bid_edit_refusal(request.user, bid)
-            raise Refused(refusal) if refusal else PermissionDenied
+        if not (permissions.can_bid(request.user) and request.user.member_of(bid.provider_id)):
+            raise PermissionDenied
         return bid
+
+    def refused(self, request, bid, reasons):
+        for reason in reasons:
+            messages.error(request, reason)
+        return redirect(bid)
 
     def context(self, bid, form, items, document_form=None):
         staff = list(form.fields["staff"].queryset) if form else []
@@ -568,21 +580,29 @@ class BidEditView(View):
             "staff_count": len(staff),
         }
 
-    def get(self, request, pk):
+    def dispatch(self, request, pk):
+        if request.method not in ("GET", "HEAD", "POST"):
+            return self.http_method_not_allowed(request)
         bid = self.get_bid(request, pk)
+        refusal = services.bid_edit_refusal(bid.call, bid)
+        if refusal:
+            return self.refused(request, bid, [refusal])
+        try:
+            return self.post(request, bid) if request.method == "POST" else self.get(request, bid)
+        except InvalidTransition as error:  # refused under the lock: changed meanwhile or the deadline came
+            return self.refused(request, bid, error.messages)
+
+    def get(self, request, bid):
         form = BidForm(instance=bid, call=bid.call, provider=bid.provider)
         return render(
             request, self.template_name, self.context(bid, form, CostItemFormSet(instance=bid, prefix="items"))
         )
 
-    def post(self, request, pk):
-        bid = self.get_bid(request, pk)
+    def post(self, request, bid):
         if "upload" in request.POST:
             document_form = DocumentForm(request.POST, request.FILES)
             if document_form.is_valid():
-                with transaction.atomic():
-                    BidDocument.from_form(document_form, bid=bid)
-                    audit.record(actor=request.user, action=Action.DOCUMENT_ADDED, target=bid)
+                services.add_bid_document(bid=bid, form=document_form, acting_user=request.user)
                 messages.success(request, _("The document is added."))
                 return redirect("tenders:bid-edit", pk=bid.pk)
             form = BidForm(instance=bid, call=bid.call, provider=bid.provider)

@@ -366,7 +366,8 @@ def build_evaluation(objs: Objects) -> None:
         EvaluatorScore.objects.bulk_create(
             EvaluatorScore(evaluator=evaluator, criterion=c, value=4) for c in CRITERION_CODES
         )
-    objs["indicator"] = factories.IndicatorFactory()
+    objs["indicator"] = factories.IndicatorFactory(created_by_agency=objs["officer"].agency)  # the agency's own
+    objs["reference_indicator"] = factories.IndicatorFactory()  # the catalogue's: only admins delete it
 
 
 def build_users() -> Objects:
@@ -1161,7 +1162,8 @@ TENDER_CASES = [
         label="after-deadline",
     ),
     Case("tenders:bid-edit", logged_in(404, other_ngo=200), kwargs=pk_of("other_bid")),
-    Case("tenders:bid-edit", logged_in(404, ngo=403), kwargs=pk_of("bid"), label="submitted"),
+    # the NGO is sent to its submitted bid, with when it was submitted (not a bare 403)
+    Case("tenders:bid-edit", logged_in(404, ngo=302), kwargs=pk_of("bid"), label="submitted"),
     Case(
         "tenders:bid-edit",
         logged_in(404, other_ngo=302),
@@ -1734,15 +1736,24 @@ EVALUATION_CASES = [
     Case("evaluation:indicator-delete", POST_ONLY, kwargs=pk_of("indicator")),
     Case(
         "evaluation:indicator-delete",
-        logged_in(403, officer=302, other_officer=302, admin=302),
+        logged_in(403, officer=302, admin=302),  # the creating agency's officers and admins
         kwargs=pk_of("indicator"),
         method="post",
         state=count(Indicator),
-        changes=frozenset({"officer", "other_officer", "admin"}),
+        changes=frozenset({"officer", "admin"}),
     ),
     Case(
         "evaluation:indicator-delete",
-        logged_in(403, officer=302, other_officer=302, admin=302),
+        logged_in(403, admin=302),
+        kwargs=pk_of("reference_indicator"),
+        method="post",
+        state=count(Indicator),
+        changes=frozenset({"admin"}),
+        label="reference",
+    ),
+    Case(
+        "evaluation:indicator-delete",
+        logged_in(403, admin=302),  # a reference indicator, and used: refused with a message, even to admins
         kwargs=pk_of("used_indicator"),
         method="post",
         state=count(Indicator),

@@ -567,9 +567,11 @@ def uncovered_cells(
         tried[key].append(TriedCall(call_id, number, status, start_year, end_year, submitted))
         tried_cell[call_id] = key
 
+    # Only unsealed bids name their NGOs: the bids of a call cancelled before its deadline were never opened and
+    # count nowhere, so its bidders stay among the NGOs that did not bid (else the list would reveal who bid).
     bidders: dict[CellKey, set[int]] = defaultdict(set)
     for call_id, provider_id in (
-        Bid.objects.submitted_at_deadline()
+        Bid.objects.unsealed(start_of_day(today))
         .filter(call__in=tried_calls.values("pk"))
         .values_list("call_id", "provider_id")
         .distinct()

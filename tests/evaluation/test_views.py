@@ -409,9 +409,9 @@ def test_an_ngo_cannot_open_the_ranking(client, ngo_user):
 # -- the indicator catalogue ------------------------------------------------------------------------------------------
 
 
-def test_an_indicator_used_by_a_target_cannot_be_deleted(client, officer, contract):
-    used = Indicator.objects.get(code="cm-repeat-referrals")
-    client.force_login(officer)
+def test_an_indicator_used_by_a_target_cannot_be_deleted(client, admin_user, contract):
+    used = Indicator.objects.get(code="cm-repeat-referrals")  # a reference indicator: only admins may delete
+    client.force_login(admin_user)
 
     response = client.post(reverse("evaluation:indicator-delete", args=[used.pk]), follow=True)
 
@@ -422,13 +422,62 @@ def test_an_indicator_used_by_a_target_cannot_be_deleted(client, officer, contra
 
 
 def test_an_unused_indicator_can_be_deleted(client, officer):
-    unused = factories.IndicatorFactory()
+    unused = factories.IndicatorFactory(created_by_agency=officer.agency)
     client.force_login(officer)
 
     response = client.post(reverse("evaluation:indicator-delete", args=[unused.pk]))
 
     assert last_message(response) == "The indicator is deleted."
     assert not Indicator.objects.filter(pk=unused.pk).exists()
+
+
+def test_an_officer_cannot_delete_another_agencys_indicator(client, officer, other_officer):
+    theirs = factories.IndicatorFactory(created_by_agency=other_officer.agency)
+    client.force_login(officer)
+
+    assert client.post(reverse("evaluation:indicator-delete", args=[theirs.pk])).status_code == 403
+    assert Indicator.objects.filter(pk=theirs.pk).exists()
+
+
+def test_only_an_admin_deletes_a_reference_indicator(client, officer, admin_user):
+    reference = factories.IndicatorFactory()  # the catalogue's: no agency added it
+    client.force_login(officer)
+    assert client.post(reverse("evaluation:indicator-delete", args=[reference.pk])).status_code == 403
+    assert Indicator.objects.filter(pk=reference.pk).exists()
+
+    client.force_login(admin_user)
+    response = client.post(reverse("evaluation:indicator-delete", args=[reference.pk]))
+
+    assert last_message(response) == "The indicator is deleted."
+    assert not Indicator.objects.filter(pk=reference.pk).exists()
+
+
+def test_an_indicator_an_officer_adds_belongs_to_their_agency_and_only_it_offers_the_delete_button(
+    client, officer, other_officer
+):
+    client.force_login(officer)
+    client.post(
+        reverse("evaluation:indicator-create"),
+        {
+            "code": "agency-own",
+            "kind": Indicator.Kind.OUTPUT,
+            "unit": Indicator.Unit.FAMILIES,
+            "direction": Indicator.Direction.HIGHER,
+            "name_ru": "Семьи",
+            "name_kk": "Отбасылар",
+            "name_en": "Families",
+        },
+    )
+    own = Indicator.objects.get(code="agency-own")
+    assert own.created_by_agency == officer.agency
+
+    def delete_buttons(user) -> list[str]:
+        client.force_login(user)
+        page = client.get(reverse("evaluation:indicator-list"), {"kind": Indicator.Kind.OUTPUT}).content.decode()
+        return re.findall(r'action="/[^"]*indicators/(\d+)/delete/"', page)
+
+    assert delete_buttons(officer) == [str(own.pk)]  # the reference catalogue offers no delete button
+    assert delete_buttons(other_officer) == []
 
 
 def test_an_ngo_cannot_delete_an_indicator(client, ngo_user):

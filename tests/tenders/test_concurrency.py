@@ -92,7 +92,7 @@ def test_bids_racing_the_deadline_and_the_opening_are_either_in_before_it_or_ref
             assert value == moment < call.deadline
             succeeded.add(bid.pk)
         elif moment >= call.deadline:
-            assert value == ["The call is not accepting bids: the deadline has passed or it is not open."]
+            assert value == [services.bids_closed_message(call, moment)]
     # No bid lost or duplicated: the same rows, one per provider, each submitted exactly when its submit succeeded.
     rows = {b.pk: b for b in Bid.objects.filter(call=call)}
     assert set(rows) == {b.pk for b in drafts}
@@ -168,3 +168,94 @@ def test_two_awards_at_once_award_the_call_once(clock, call, officer):
     assert Bid.objects.filter(call=call, status=Bid.Status.WINNER).count() == 1
     assert len(audit_ids(Call.objects.get(pk=call.pk), "awarded")) == 1
     assert len(audit_ids(Bid.objects.get(pk=bids[0].pk), "winner")) == 1
+
+
+PAIRS = 6
+
+
+def stale_edit(bid: Bid, proposal: str):
+    """Return a task saving the bid's edit page as a tab read it now (forms validated here, saved in the thread)."""
+    from tenders.forms import BidForm, CostItemFormSet
+    from tests.tenders.util import management
+
+    data = {"price": str(bid.price), "proposal": proposal, "price_justification": "", **management("items", 0)}
+    stale = Bid.objects.select_related("call", "provider").get(pk=bid.pk)
+    form = BidForm(data, instance=stale, call=stale.call, provider=stale.provider)
+    items = CostItemFormSet(data, instance=stale, prefix="items")
+    assert form.is_valid(), form.errors
+    assert items.is_valid(), items.errors
+    return lambda: services.save_bid(form=form, items=items, acting_user=bid.created_by).status
+
+
+def test_a_draft_saved_in_one_tab_while_another_submits_never_reverts_the_submission(call):
+    """The finding: the stale edit used to save the whole row back as a draft with no submission time."""
+    bids = [factories.BidFactory(call=call) for _ in range(PAIRS)]
+    now = call.deadline - dt.timedelta(minutes=5)
+    tasks = []
+    for bid in bids:
+        tasks.append(lambda b=bid: services.submit_bid(bid=b, acting_user=b.created_by, now=now).submitted_at)
+        tasks.append(stale_edit(bid, "Правка из второй вкладки"))
+
+    outcomes = race(tasks)
+
+    for i, bid in enumerate(bids):
+        submitted, edited = outcomes[2 * i], outcomes[2 * i + 1]
+        bid.refresh_from_db()
+        assert submitted == ("ok", now)  # a draft's submission is never refused because of an edit
+        assert (bid.status, bid.submitted_at) == (Bid.Status.SUBMITTED, now)
+        assert len(audit_ids(bid, "submitted")) == 1
+        if edited[0] == "ok":  # the edit got the lock first: it is saved, and precedes the submission
+            assert bid.proposal == "Правка из второй вкладки"
+            assert audit_ids(bid, "bid edited")[0] < audit_ids(bid, "submitted")[0]
+        else:  # the submission got it first: the edit is refused, saying so, and changed nothing
+            assert edited[0] == "refused"
+            assert edited[1][0].startswith("Your bid was submitted at ")
+            assert bid.proposal != "Правка из второй вкладки"
+            assert audit_ids(bid, "bid edited") == []
+
+
+def test_an_edit_arriving_while_the_submission_holds_the_lock_is_refused_once_it_commits(call):
+    """The same finding with the order fixed: the submission holds the locks (its transaction open) when the stale
+    edit starts, so the edit must wait for it and then find the bid submitted."""
+    bid = factories.BidFactory(call=call)
+    now = call.deadline - dt.timedelta(minutes=5)
+    edit = stale_edit(bid, "Правка из второй вкладки")
+    held = threading.Barrier(2, timeout=30)
+
+    def submit() -> dt.datetime:
+        with transaction.atomic():
+            submitted = services.submit_bid(bid=bid, acting_user=bid.created_by, now=now).submitted_at
+            held.wait()  # the edit starts now, while this transaction still holds the rows
+        return submitted
+
+    def late_edit() -> str:
+        held.wait()
+        return edit()
+
+    outcomes = race([submit, late_edit])
+
+    assert outcomes[0] == ("ok", now)
+    assert outcomes[1][0] == "refused"
+    assert outcomes[1][1][0].startswith("Your bid was submitted at ")
+    bid.refresh_from_db()
+    assert (bid.status, bid.submitted_at) == (Bid.Status.SUBMITTED, now)
+    assert audit_ids(bid, "bid edited") == []
+
+
+def test_two_submissions_at_once_record_one_event_and_keep_the_first_time(call):
+    bid = factories.BidFactory(call=call)
+    first, second = call.deadline - dt.timedelta(minutes=5), call.deadline - dt.timedelta(minutes=4)
+
+    outcomes = race(
+        [
+            lambda at=at: services.submit_bid(bid=bid, acting_user=bid.created_by, now=at).submitted_at
+            for at in (first, second)
+        ]
+    )
+
+    (won,) = [value for kind, value in outcomes if kind == "ok"]
+    (refused,) = [value for kind, value in outcomes if kind == "refused"]
+    assert refused[0].startswith("Your bid was already submitted at ")
+    bid.refresh_from_db()
+    assert bid.submitted_at == won  # the time of the submission that won, never moved by the other
+    assert len(audit_ids(bid, "submitted")) == 1

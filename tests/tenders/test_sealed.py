@@ -2,6 +2,7 @@
 commission members, committee staff and the admin learn nothing, not even how many bids there are."""
 
 import csv
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -169,6 +170,27 @@ def test_a_call_cancelled_before_its_deadline_keeps_its_number_of_bids_sealed_fo
     row = csv_row(as_user(client, committee), call)
 
     assert row["bids"] == ""
+
+
+@pytest.mark.parametrize("who", ["anonymous", *OUTSIDERS])
+def test_the_page_of_a_call_cancelled_before_its_deadline_never_shows_its_number_of_bids(
+    client, sealed, clock, officer, who
+):
+    call, bids, users = sealed
+    services.cancel_call(call=call, acting_user=officer, reason="Budget withdrawn")
+    clock.move_to(call.deadline + dt.timedelta(days=30))
+    if who != "anonymous":
+        as_user(client, users[who])
+    client.cookies["django_language"] = "en"
+
+    response = client.get(call.get_absolute_url())
+
+    assert response.context["submitted_count"] is None
+    assert bid_count_text(response) == "sealed for ever: the call was cancelled before its deadline"
+    page = response.content.decode()
+    assert "single bid" not in page
+    assert bids["ngo"].provider.name not in page
+    assert bids["other_ngo"].provider.name not in page
 
 
 def test_the_django_admin_lists_the_bids_after_the_deadline(client, sealed, clock, admin_user):

@@ -198,7 +198,7 @@ def test_a_bid_is_refused_at_and_after_the_deadline(draft_bid, ngo_user, clock, 
     with pytest.raises(InvalidTransition) as error:
         services.submit_bid(bid=draft_bid, acting_user=ngo_user)
 
-    assert messages_of(error) == ["The call is not accepting bids: the deadline has passed or it is not open."]
+    assert messages_of(error) == ["The call stopped accepting bids at 10:00 on 8 December."]  # why, in words
     draft_bid.refresh_from_db()
     assert draft_bid.status == Bid.Status.DRAFT
     assert draft_bid.submitted_at is None

@@ -259,7 +259,8 @@ def test_a_bid_after_the_deadline_is_refused(client, call, clock, provider, ngo_
 
     response = client.post(reverse("tenders:bid-edit", args=[bid.pk]), {**bid_data(bid), "submit": ""})
 
-    assert response.status_code == 403  # the bid can no longer be edited at all
+    assert response.status_code == 302  # back to the bid, saying why (tests/tenders/test_bid_writes.py)
+    assert flash(response) == ["The call stopped accepting bids at 10:00 on 8 December."]
     assert Bid.objects.get(pk=bid.pk).status == Bid.Status.DRAFT
 
 

@@ -394,6 +394,30 @@ def test_uncovered_cells_say_how_long_and_what_was_tried():
     assert len(result) == 220  # nothing is covered in 2025
 
 
+def test_the_bidders_of_a_call_cancelled_before_its_deadline_stay_among_the_ngos_that_did_not_bid():
+    karaganda = "35"
+    deadline = f.almaty(dt.date(2024, 12, 1), 18)
+    cancelled = f.closed_call(
+        start_year=2025,
+        region_code=karaganda,
+        status=Call.Status.CANCELLED,
+        deadline=deadline,
+        cancelled_at=deadline - dt.timedelta(days=2),
+    )
+    sealed_bidder, idle = f.ProviderFactory(name_ru="НПО А"), f.ProviderFactory(name_ru="НПО Б")
+    f.BidFactory(call=cancelled, provider=sealed_bidder, status=Bid.Status.SUBMITTED, submitted_at=deadline)
+    for provider in (sealed_bidder, idle):
+        f.ServiceAreaFactory(provider=provider, region=f.region(karaganda), service_type=f.service(CM))
+
+    (cell,) = [
+        u for u in uncovered_cells(2025, today=TODAY) if (u.region.code, u.service_type.code) == (karaganda, CM)
+    ]
+
+    assert [c.id for c in cell.tried_calls] == [cancelled.pk]
+    assert cell.tried_calls[0].submitted_bids is None  # sealed for ever: not even how many
+    assert cell.idle_providers == [sealed_bidder, idle]  # its bid was never opened: it counts nowhere
+
+
 def test_uncovered_days_stop_at_today_within_the_year():
     f.served_contract(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
 

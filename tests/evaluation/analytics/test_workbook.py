@@ -301,3 +301,40 @@ def test_the_workbook_has_the_price_per_child_spread(tmp_path, english):
     assert [row[2:] for row in body] == [
         [2, Decimal("25000.00"), Decimal("22500.00"), Decimal("27500.00"), Decimal("20000.00"), Decimal("30000.00")]
     ]
+
+
+def test_the_bidder_of_a_call_cancelled_before_its_deadline_is_listed_as_not_bidding_everywhere(
+    client, committee, english, clock
+):
+    """Its bid was never opened: the page, its CSV and the workbook's Uncovered sheet all name the NGO among those
+    that did not bid, exactly like an NGO that never bid (leaving it out would reveal who bid)."""
+    clock.move_to("2026-03-01 10:00+05:00")
+    deadline = factories.almaty(dt.date(2024, 12, 1), 18)
+    cancelled = factories.closed_call(
+        start_year=2025,
+        region_code="35",
+        status="cancelled",
+        deadline=deadline,
+        cancelled_at=deadline - dt.timedelta(days=2),
+    )
+    bidder = factories.ProviderFactory(name_ru="НПО Запечатанное")
+    factories.BidFactory(call=cancelled, provider=bidder, status="submitted", submitted_at=deadline)
+    factories.ServiceAreaFactory(
+        provider=bidder, region=factories.region("35"), service_type=factories.service("case-management")
+    )
+    client.force_login(committee)
+    karaganda = factories.region("35").name
+    case_management = factories.service("case-management").name
+
+    page = client.get(reverse("evaluation:uncovered"), {"year": 2025})
+    (row,) = [
+        r for r in page.context["table"].data if (r.region.name, r.service_type.name) == (karaganda, case_management)
+    ]
+    assert row.idle_providers == [bidder]
+    rows = csv_rows(client.get(reverse("evaluation:table-csv", args=["uncovered"]), WINDOW))
+    (csv_row,) = [r for r in rows if r[0] == karaganda and r[1] == case_management]
+    assert csv_row[-1] == bidder.name
+    frames, _content = workbook_frames(client, **WINDOW)
+    sheet = frames[sheet_names()["uncovered"]]
+    (sheet_row,) = sheet[(sheet["region"] == karaganda) & (sheet["service"] == case_management)].itertuples()
+    assert sheet_row[-1] == bidder.name
