@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "providers",
     "tenders",
@@ -193,6 +195,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+# Background tasks (django-tasks): the database backend, run by `manage.py db_worker` beside the server (`make run`
+# starts both). Tests use the immediate backend (tests/conftest.py); TASKS_BACKEND overrides the backend.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 # Domain settings (DESIGN.md). Each may be overridden by an environment variable of the same name.
 GSZ = {
     # Failed logins per (username, IP) before a lockout, and how long it lasts.
@@ -229,5 +235,8 @@ GSZ = {
     # Releases per page of a release package or of the change feed.
     "OCDS_PAGE_SIZE": int(os.environ.get("OCDS_PAGE_SIZE", "100")),
     # Where the bulk file (every release, gzipped JSON lines) is written by `manage.py rebuild_opendata`.
+    # Imports of past records: the most rows a file may hold (all sheets together), rows checked per chunk.
+    "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "100000")),
+    "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
     "OPENDATA_DIR": Path(os.environ.get("OPENDATA_DIR", MEDIA_ROOT / "opendata")),
 }
