@@ -1,0 +1,56 @@
+"""The writes of imports: upload (start the dry run) and commit (start the commit), each as a background task."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import InvalidTransition
+from core.imports import tasks
+from core.models import Import, Job
+
+
+def may_import(user) -> bool:
+    """Officers (for their agency) and administrators (for any) import past records."""
+    return user.is_authenticated and (user.is_admin or (user.is_officer and user.agency_id is not None))
+
+
+def start_import(*, user, upload, csv_kind: str = "") -> Import:
+    """Store the uploaded file and start its dry run."""
+    if not may_import(user):
+        raise PermissionDenied
+    job = Job.objects.create(kind="import-check", owner=user)
+    batch = Import(
+        owner=user,
+        agency=user.agency if user.is_officer else None,
+        file_name=upload.name[:255],
+        csv_kind=csv_kind,
+        job=job,
+    )
+    batch.file.save(upload.name, upload, save=False)
+    batch.save()
+    enqueue(tasks.check_import, batch, job)
+    batch.refresh_from_db()
+    return batch
+
+
+def commit(*, user, batch: Import) -> Import:
+    """Start the commit of a checked import with no problems."""
+    with transaction.atomic():
+        batch = Import.objects.select_for_update().get(pk=batch.pk)
+        if batch.owner_id != user.pk and not user.is_admin:
+            raise PermissionDenied
+        if batch.status != Import.Status.READY:
+            raise InvalidTransition(_("Only a checked import with no problems can be committed."))
+        job = Job.objects.create(kind="import-commit", owner=user)
+        batch.status, batch.job = Import.Status.COMMITTING, job
+        batch.save(update_fields=["status", "job"])
+    enqueue(tasks.commit_import, batch, job)
+    batch.refresh_from_db()
+    return batch
+
+
+def enqueue(task, batch: Import, job: Job) -> None:
+    result = task.enqueue(batch.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
