@@ -164,7 +164,7 @@ class CallDetailView(DetailView):
             bid.can_continue = permissions.can_edit_bid(user, bid)
         deadline_passed = call.deadline_passed(now)
         results = None
-        if call.status in (Call.Status.AWARDED, Call.Status.FAILED):
+        if call.status in (Call.Status.AWARDED, Call.Status.FAILED) and call.imported_bid_count is None:
             ranked = services.ranking(call)
             results = {
                 "ranked": ranked,
@@ -176,7 +176,7 @@ class CallDetailView(DetailView):
         publication_errors = services.publication_errors(call, now) if call.status == Call.Status.DRAFT else []
         actions = call_actions(user, call, now, award_outcome)
         action_note = AWARD_NOTES.get(award_outcome) if permissions.can_decide_call(user, call) else None
-        submitted_count = call.bids.submitted_at_deadline().count() if deadline_passed else None
+        submitted_count = Call.objects.with_submitted_bids(now).values_list("submitted_bids", flat=True).get(pk=call.pk)
         context.update(
             {
                 "now": now,

@@ -134,3 +134,11 @@ def amendment_value(value) -> str:
     from core.timeline import amendment_value as plain_value
 
     return plain_value(value)
+
+
+@register.inclusion_tag("includes/provenance.html")
+def provenance(obj):
+    """Where an imported record came from: the import, its file, sheet and row (nothing for other records)."""
+    from core.models import ImportedRecord
+
+    return {"records": list(ImportedRecord.objects.for_object(obj)[:3])}
