@@ -176,7 +176,9 @@ class CallDetailView(DetailView):
         publication_errors = services.publication_errors(call, now) if call.status == Call.Status.DRAFT else []
         actions = call_actions(user, call, now, award_outcome)
         action_note = AWARD_NOTES.get(award_outcome) if permissions.can_decide_call(user, call) else None
-        submitted_count = Call.objects.with_submitted_bids(now).values_list("submitted_bids", flat=True).get(pk=call.pk)
+        submitted_count = (
+            Call.objects.with_submitted_bids(now).values_list("submitted_bids", flat=True).get(pk=call.pk)
+        )
         context.update(
             {
                 "now": now,

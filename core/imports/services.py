@@ -16,6 +16,11 @@ def may_import(user) -> bool:
     return user.is_authenticated and (user.is_admin or (user.is_officer and user.agency_id is not None))
 
 
+def may_commit(user, batch: Import) -> bool:
+    """The one who uploaded the file, or an administrator, commits it."""
+    return may_import(user) and (batch.owner_id == user.pk or user.is_admin)
+
+
 def start_import(*, user, upload, csv_kind: str = "") -> Import:
     """Store the uploaded file and start its dry run."""
     if not may_import(user):
@@ -39,7 +44,7 @@ def commit(*, user, batch: Import) -> Import:
     """Start the commit of a checked import with no problems."""
     with transaction.atomic():
         batch = Import.objects.select_for_update().get(pk=batch.pk)
-        if batch.owner_id != user.pk and not user.is_admin:
+        if not may_commit(user, batch):
             raise PermissionDenied
         if batch.status != Import.Status.READY:
             raise InvalidTransition(_("Only a checked import with no problems can be committed."))

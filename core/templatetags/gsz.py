@@ -142,3 +142,9 @@ def provenance(obj):
     from core.models import ImportedRecord
 
     return {"records": list(ImportedRecord.objects.for_object(obj)[:3])}
+
+
+@register.filter
+def import_total(batch, outcome: str) -> int:
+    """Records an import created, updated or left unchanged, over all its kinds."""
+    return batch.total(outcome)
