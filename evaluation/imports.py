@@ -27,7 +27,9 @@ class PopulationKind(Kind):
 
     def check(self, row, ctx) -> None:
         agency = ctx.agency
-        if not ctx.user.is_admin and (agency is None or agency.region_id != row.values["region"].pk):
+        if (agency is not None or not ctx.user.is_admin) and (
+            agency is None or agency.region_id != row.values["region"].pk
+        ):
             row.problem("region", _("You may import the population of your agency's region only."))
 
     def existing(self, keys, ctx) -> dict:

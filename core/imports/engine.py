@@ -53,8 +53,11 @@ class Context:
         self.agencies = {agency.bin: agency for agency in Agency.objects.all()}
 
     def may_import_for(self, agency_id: int | None) -> bool:
-        """An officer imports their own agency's records; an administrator any agency's."""
-        return self.user.is_admin or (self.agency is not None and agency_id == self.agency.pk)
+        """An import for an agency (every officer's, an administrator's when one is named) takes that agency's
+        records only; an administrator's import for no agency takes any agency's."""
+        if self.agency is not None:
+            return agency_id == self.agency.pk
+        return self.user.is_admin
 
     def resolve(self, code: str, keys, loader: Callable[[list], dict]) -> Callable[[Any], dict | None]:
         """Return a lookup of records of kind `code` by key: those this file plans first, then those in the system
