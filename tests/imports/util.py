@@ -18,7 +18,7 @@ def xlsx(sheets: dict[str, list[dict]]) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     for name, rows in sheets.items():
         sheet = book.add_worksheet(name)
-        header = list(rows[0]) if rows else []
+        header = list(dict.fromkeys(key for row in rows for key in row))
         for col, title in enumerate(header):
             sheet.write_string(0, col, title)
         for r, row in enumerate(rows, start=1):
