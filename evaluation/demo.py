@@ -13,6 +13,7 @@ from contracts.models import Contract, Payment, Report, ReportingPeriod
 from core.audit import Action
 from core.demo import backdated
 from core.models import Region
+from evaluation import demo_import
 from evaluation.analytics import ocds
 from evaluation.council import council_result
 from evaluation.models import CRITERION_CODES, Evaluator, EvaluatorScore, RegionPopulation, ResultEvaluation
@@ -132,6 +133,8 @@ def load(*, rng, context, stdout) -> None:
             evaluated += 1
             negative += result.positive is False
     stdout.write(f"evaluation: {evaluated} council evaluations ({negative} negative), child population of 20 regions")
+    # A committed import of 2018–2020 records of two agencies (the Imports page, provenance, earlier heatmap years).
+    demo_import.load(context, stdout)
     # Open data: the releases of the whole history, dated as the events happened; the bulk file once committed.
     releases = ocds.publish_pending()
     transaction.on_commit(ocds.write_bulk_file, robust=True)

@@ -129,3 +129,22 @@ def report(batch: Import) -> bytes:
         out.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
+
+
+def sheets_workbook(sheets: dict[str, list[dict]]) -> bytes:
+    """Return a workbook of plain sheets of text: {sheet name: [row as {column: text}]} (the demo import, the sample
+    file of the docs)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        header = list(dict.fromkeys(key for row in rows for key in row))
+        for col, title in enumerate(header):
+            sheet.write_string(0, col, title, bold)
+            sheet.set_column(col, col, 18)
+        for r, row in enumerate(rows, start=1):
+            for col, title in enumerate(header):
+                sheet.write_string(r, col, str(row.get(title, "")))
+    book.close()
+    return buffer.getvalue()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.imports import registry, tasks
-from core.models import Agency, Import, Job, Role, User
+from core.imports import registry, services
+from core.models import Agency, Import, Role, User
 
 
 class Command(BaseCommand):
@@ -35,17 +34,9 @@ class Command(BaseCommand):
             agency_row = Agency.objects.filter(bin=agency).first()
             if agency_row is None:
                 raise CommandError(f"No agency has the BIN {agency}")
-        job = Job.objects.create(kind="import-command", owner=owner)
-        batch = Import(owner=owner, agency=agency_row, file_name=path.name[:255], csv_kind=kind, job=job)
-        batch.file.save(path.name, ContentFile(path.read_bytes()), save=False)
-        batch.save()
-        tasks.run_job(batch.pk, commit=False)
-        batch.refresh_from_db()
-        if commit and batch.status == Import.Status.READY:
-            batch.status = Import.Status.COMMITTING
-            batch.save(update_fields=["status"])
-            tasks.run_job(batch.pk, commit=True)
-            batch.refresh_from_db()
+        batch = services.import_now(
+            user=owner, agency=agency_row, name=path.name, content=path.read_bytes(), csv_kind=kind, commit=commit
+        )
         self.report(batch)
         if batch.problem_count:
             raise CommandError(_("%(n)d problems: nothing was written.") % {"n": batch.problem_count})
