@@ -1,7 +1,7 @@
 """The demo's committed import: 2018–2020 records of two regions' agencies (calls with their outcome, contracts,
 tranches, payments, one NGO and the child population), brought in as an officer of each agency would, so the Imports
 page, the provenance of records and the heatmap's earlier years show. `docs/sample-import.xlsx` is this file for the
-Almaty agency (`python -m evaluation.demo_import docs/sample-import.xlsx` after `load_demo`)."""
+Almaty agency, written by `write_sample` after `load_demo` (see NOTES-import.md)."""
 
 from __future__ import annotations
 
@@ -138,17 +138,11 @@ def load(context, stdout) -> None:
         stdout.write(f"Demo import {batch.file_name}: {batch.total('created')} records.")
 
 
-if __name__ == "__main__":
-    import os
-    import sys
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
+def write_sample(path: str) -> None:
+    """Write the sample file of the docs: the demo import of the Almaty agency (after `load_demo`)."""
     from providers.models import Provider
 
-    agency = Agency.objects.get(region__code="75", level="regional")
+    agency = Agency.objects.get(region__code="75", level=Agency.Level.REGIONAL)
     bins = list(Provider.objects.order_by("pk").values_list("bin", flat=True)[:3])
-    with open(sys.argv[1], "wb") as out:
-        out.write(workbooks.sheets_workbook(sheets_for(agency, bins, new_provider=True)))
+    with open(path, "wb") as out:
+        out.write(workbooks.sheets_workbook(sheets_for(agency, bins, new_provider=True, children=550000)))

@@ -75,7 +75,7 @@ class ImportDetailView(ImporterRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         batch = self.object
         kinds = {kind.code: kind for kind in registry.kinds()}
-        rows = [(kinds[code].label if code in kinds else code, counts) for code, counts in batch.counts.items()]
+        rows = [(kind.label, batch.counts[code]) for code, kind in kinds.items() if code in batch.counts]
         running = batch.status in (Import.Status.CHECKING, Import.Status.COMMITTING)
         return super().get_context_data(
             counts=rows,

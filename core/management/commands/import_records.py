@@ -55,7 +55,7 @@ class Command(BaseCommand):
 
     def report(self, batch: Import) -> None:
         self.stdout.write(f"Import #{batch.pk} {batch.file_name}: {batch.get_status_display()}")
-        for code, counts in batch.counts.items():
+        for code, counts in sorted(batch.counts.items(), key=lambda item: getattr(registry.get(item[0]), "order", 0)):
             self.stdout.write(
                 f"  {code}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged"
             )
