@@ -481,6 +481,17 @@ class UnsentMail(models.Model):
 # -- background jobs and imports of past records ------------------------------------------------------------------
 
 
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> JobQuerySet:
+        """Return the jobs a user may follow: their own (all for administrators)."""
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role is None:
+            return self.none()
+        return self.filter(owner=user)
+
+
 class Job(models.Model):
     """The progress of one background task (django-tasks): what it is, whose, how far it got, and its result."""
 
@@ -501,6 +512,8 @@ class Job(models.Model):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -589,6 +602,11 @@ class Import(models.Model):
 
 
 class ImportedRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportedRecordQuerySet:
+        """Return every provenance row: where a record came from (file name, sheet, row) is shown on its page to
+        whoever may open the record."""
+        return self.all()
+
     def for_object(self, obj: models.Model) -> ImportedRecordQuerySet:
         """Return where an object came from (newest import first)."""
         return self.filter(
