@@ -15,4 +15,5 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/report.xlsx", import_views.ImportReportView.as_view(), name="import-report"),
     path("imports/<int:pk>/commit/", import_views.ImportCommitView.as_view(), name="import-commit"),
+    path("imports/<int:pk>/data-from/", import_views.ImportDataFromView.as_view(), name="import-data-from"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Min
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -128,6 +129,10 @@ class CallKind(Kind):
 
     def existing(self, keys, ctx) -> dict:
         return {call.number: call for call in Call.objects.filter(number__in=keys).prefetch_related("budget_lines")}
+
+    def first_years(self, object_ids: list[str]) -> dict[int, int]:
+        rows = Call.objects.filter(pk__in=object_ids).values("region_id").annotate(first=Min("start_year"))
+        return {row["region_id"]: row["first"] for row in rows}
 
     def may_change(self, instance, ctx) -> bool:
         return ctx.may_import_for(instance.agency_id)

@@ -577,6 +577,15 @@ IMPORT_CASES = [
         state=import_state,
         changes=frozenset({"officer", "admin"}),
     ),
+    # Only administrators move a region's data_from_year; the import here is not committed, so nothing moves.
+    Case(
+        "core:import-data-from",
+        logged_in(403, officer=403, other_officer=404, admin=302),
+        kwargs=import_pk,
+        method="post",
+        data=lambda objs: {"region": objs["officer"].agency.region_id},
+        state=import_state,
+    ),
 ]
 
 AUTH_CASES = [

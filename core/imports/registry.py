@@ -59,6 +59,10 @@ class Kind:
         """What later rows need to know about this record (a contract's call, a payment's tranche)."""
         return {"pk": getattr(instance, "pk", None)}
 
+    def first_years(self, object_ids: list[str]) -> dict[int, int]:
+        """Return {region id: the first year} of these imported records, for kinds that cover regions in years."""
+        return {}
+
     def finish(self, ctx) -> None:
         """Add problems that need every row of the kind (sums over tranches and payments)."""
 

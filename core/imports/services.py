@@ -78,3 +78,43 @@ def import_now(*, user, agency, name: str, content: bytes, csv_kind: str = "", c
         tasks.run_job(batch.pk, commit=True)
         batch.refresh_from_db()
     return batch
+
+
+def earlier_data_years(batch: Import) -> list[tuple]:
+    """Return (region, its data_from_year, the first year the import brought) for the regions whose data could now
+    start earlier: those with a data_from_year later than a year of the committed import's records."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.imports import registry
+    from core.models import Region
+
+    if batch.status != Import.Status.COMMITTED:
+        return []
+    first: dict[int, int] = {}
+    for kind in registry.kinds():
+        content_type = ContentType.objects.get_for_model(kind.model)
+        ids = list(batch.records.filter(content_type=content_type).values_list("object_id", flat=True))
+        for region_id, year in kind.first_years(ids).items() if ids else ():
+            first[region_id] = min(year, first.get(region_id, year))
+    regions = Region.objects.filter(pk__in=first, data_from_year__isnull=False).order_by("kato")
+    return [
+        (region, region.data_from_year, first[region.pk])
+        for region in regions
+        if first[region.pk] < region.data_from_year
+    ]
+
+
+def move_data_from_year(*, user, batch: Import, region_id: int) -> int:
+    """Move a region's data_from_year to the first year the committed import brought (administrators only)."""
+    from core import audit
+    from core.audit import Action
+
+    if not user.is_admin:
+        raise PermissionDenied
+    for region, current, year in earlier_data_years(batch):
+        if region.pk == region_id:
+            region.data_from_year = year
+            region.save(update_fields=["data_from_year"])
+            audit.record(actor=user, action=Action.EDITED, target=region, changes={"data_from_year": (current, year)})
+            return year
+    raise InvalidTransition(_("This region's data already starts with the imported years."))

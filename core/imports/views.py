@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+from core.exceptions import InvalidTransition
 from core.imports import registry, services, workbooks
 from core.imports.forms import UploadForm
 from core.models import Import
@@ -82,6 +83,7 @@ class ImportDetailView(ImporterRequiredMixin, DetailView):
             running=running,
             can_commit=batch.status == Import.Status.READY and services.may_commit(self.request.user, batch),
             shown_problems=batch.problems[:500],
+            earlier=services.earlier_data_years(batch) if self.request.user.is_admin else [],
             **kwargs,
         )
 
@@ -111,3 +113,20 @@ class ImportCommitView(ImporterRequiredMixin, ActionView):
             return _("The import is being committed.")
         messages.error(self.request, _("The import was not committed: see the problems below."))
         return ""
+
+
+class ImportDataFromView(ImporterRequiredMixin, ActionView):
+    """An administrator moves a region's data_from_year to the first year a committed import brought."""
+
+    model = Import
+
+    def allowed(self, user, obj) -> bool:
+        return user.is_admin
+
+    def act(self, obj) -> str:
+        try:
+            region_id = int(self.request.POST.get("region", ""))
+        except ValueError as error:
+            raise InvalidTransition(_("Choose a region.")) from error
+        year = services.move_data_from_year(user=self.request.user, batch=obj, region_id=region_id)
+        return _("The region's data now starts in %(year)d.") % {"year": year}

@@ -106,3 +106,22 @@ def test_nav_shows_import_to_officers_only(client, officer, ngo_user):
     assert reverse("core:imports").encode() in client.get(reverse("core:dashboard")).content
     client.force_login(ngo_user)
     assert reverse("core:imports").encode() not in client.get(reverse("core:dashboard")).content
+
+
+def test_admin_moves_a_regions_data_from_year_to_the_imported_years(client, admin_user, agency):
+    region = agency.region
+    region.data_from_year = 2022
+    region.save()
+    client.force_login(admin_user)
+    post_file(client, xlsx(dataset(agency)))
+    batch = Import.objects.get()
+    client.post(reverse("core:import-commit", args=[batch.pk]))
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'data-testid="earlier-data"' in page
+    response = client.post(reverse("core:import-data-from", args=[batch.pk]), {"region": region.pk})
+    assert response.status_code == 302
+    region.refresh_from_db()
+    assert region.data_from_year == 2018
+    response = client.post(reverse("core:import-data-from", args=[batch.pk]), {"region": region.pk})
+    region.refresh_from_db()
+    assert region.data_from_year == 2018
