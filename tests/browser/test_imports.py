@@ -1,5 +1,6 @@
-"""The officer's path of issue 12 in a real browser: download the template, upload a file with mistakes, read the
-report and download it, fix the file, upload again, commit, and see the imported year on the coverage heatmap."""
+"""The officer's path of issue 12 in a real browser, in each of the three languages: download the template, upload
+a file with mistakes, read the report and download it, fix the file, upload again, commit, and see the imported year
+on the coverage heatmap."""
 
 import pandas as pd
 import pytest
@@ -24,10 +25,13 @@ def upload(page, content: bytes) -> None:
     click_and_wait(page, page.get_by_test_id("upload"), "**/imports/*/")
 
 
-def test_officer_imports_past_records_and_the_heatmap_shows_the_year(page, officer, agency):
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_officer_imports_past_records_and_the_heatmap_shows_the_year(page, officer, agency, language):
+    officer.preferred_language = language
+    officer.save(update_fields=["preferred_language"])
     login(page, officer.username)
     nav = page.locator("nav")
-    click_and_wait(page, nav.get_by_role("link", name=translated("ru", "Import"), exact=True), "**/imports/")
+    click_and_wait(page, nav.get_by_role("link", name=translated(language, "Import"), exact=True), "**/imports/")
 
     # 1. The template: a workbook with a README and a sheet per kind.
     with page.expect_download() as download:
@@ -42,8 +46,9 @@ def test_officer_imports_past_records_and_the_heatmap_shows_the_year(page, offic
     upload(page, xlsx(sheets))
     problems = page.get_by_test_id("problems")
     assert "123456789" in problems.inner_text()
+    assert translated(language, "Unknown region: no region has this KATO code.") in problems.inner_text()
     assert page.get_by_test_id("commit").count() == 0
-    screenshot(page, "import-report")
+    screenshot(page, f"import-report-{language}")
     with page.expect_download() as download:
         page.get_by_test_id("report-link").click()
     calls = pd.read_excel(
@@ -59,7 +64,7 @@ def test_officer_imports_past_records_and_the_heatmap_shows_the_year(page, offic
     click_and_wait(page, page.get_by_test_id("commit"), "**/imports/*/")
     assert page.get_by_test_id("committed").is_visible()
     assert Import.objects.filter(status=Import.Status.COMMITTED).count() == 1
-    screenshot(page, "import-committed")
+    screenshot(page, f"import-committed-{language}")
 
     # 4. The heatmap of the imported year: Almaty × the imported service is covered.
     service = ServiceType.objects.order_by("id").first()
@@ -67,4 +72,4 @@ def test_officer_imports_past_records_and_the_heatmap_shows_the_year(page, offic
     href = reverse("evaluation:cell", args=[factories.region("75").pk, service.pk, YEAR])
     cell = page.get_by_test_id("heatmap").locator(f"a[href='{href}']").locator("..")
     assert cell.get_attribute("data-status") in COVERED_STATUSES  # covered (ending: no contract follows it)
-    screenshot(page, "import-heatmap")
+    screenshot(page, f"import-heatmap-{language}")
