@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_tasks import task
 
 from core.imports import engine
@@ -29,8 +30,15 @@ def run_job(import_id: int, *, commit: bool) -> dict:
     except Exception:
         job.status, job.finished_at = Job.Status.FAILED, timezone.now()
         job.save(update_fields=["status", "finished_at"])
+        # Nothing was written (a commit rolls back); the page says so instead of showing a check that never ends.
+        with translation.override(batch.owner.preferred_language):
+            message = gettext(
+                "The file could not be processed because of an error in the system; nothing was written."
+            )
         Import.objects.filter(pk=batch.pk).update(
-            status=Import.Status.HAS_ERRORS if not commit else Import.Status.READY
+            status=Import.Status.HAS_ERRORS,
+            problems=[{"sheet": "", "row": 0, "column": "", "value": "", "message": message}],
+            problem_count=1,
         )
         raise
     engine.finish(batch, outcome, commit=commit)

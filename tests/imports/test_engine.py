@@ -211,3 +211,16 @@ def test_only_officers_and_admins_import(ngo_user, committee):
     for user in (ngo_user, committee):
         with pytest.raises(PermissionDenied):
             services.start_import(user=user, upload=SimpleUploadedFile("a.csv", b"bin\n1\n"))
+
+
+def test_an_unexpected_error_leaves_a_message_not_an_endless_check(officer, agency, monkeypatch):
+    from core.imports import engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "run", broken)
+    batch = upload(officer, xlsx(dataset(agency)))
+    assert batch.status == Import.Status.HAS_ERRORS
+    assert batch.problem_count == 1
+    assert batch.job.status == "failed"
