@@ -6,12 +6,14 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts.models import Contract, Payment, Tranche
+from contracts.models import Actual, Contract, Payment, Report, ReportingPeriod, Tranche
 from core.imports import columns as c
 from core.imports.registry import Kind, register
+from core.models import Indicator
 from core.util import start_of_day, today
 from providers.models import Provider
 from tenders.imports import summary_of as call_summary
@@ -382,3 +384,184 @@ def register_all() -> None:
     register(ContractKind())
     register(TrancheKind())
     register(PaymentKind())
+    register(ReportKind())
+    register(ActualKind())
+
+
+def annual_period_bounds(contract: dict, year: int) -> tuple[dt.date, dt.date]:
+    return max(contract["start_date"], dt.date(year, 1, 1)), min(contract["end_date"], dt.date(year, 12, 31))
+
+
+class ReportKind(Kind):
+    """Annual report figures of past contract years, brought in as accepted annual reports."""
+
+    code = "reports"
+    label = gettext_lazy("Annual report figures")
+    order = 55
+    model = Report
+    key_columns = ("contract_number", "year")
+    columns = [
+        c.Column(
+            "contract_number",
+            gettext_lazy("Number of the contract."),
+            "2019-ALM-01/1",
+            c.code_text(40),
+            text_format=True,
+        ),
+        c.Column("year", gettext_lazy("Year reported."), "2019", c.year),
+        c.Column("children_served", gettext_lazy("Children served in the year."), "120", c.integer(0, 10**7)),
+        c.Column(
+            "families_served", gettext_lazy("Families served (0 if empty)."), "80", c.integer(0, 10**7), required=False
+        ),
+        c.Column("accepted_on", gettext_lazy("Date the agency accepted the report."), "20.01.2020", c.date),
+    ]
+
+    def prepare(self, rows, ctx) -> None:
+        self.contracts = ctx.resolve("contracts", [row.values["contract_number"] for row in rows], load_contracts)
+        numbers = {row.values["contract_number"] for row in rows}
+        stored = ReportingPeriod.objects.filter(contract__number__in=numbers, kind=ReportingPeriod.Kind.ANNUAL)
+        self.periods = {
+            (number, year): pk for number, year, pk in stored.values_list("contract__number", "year", "pk")
+        }
+        if not ctx.commit:
+            return
+        for row in rows:  # the annual periods the reports belong to (written inside the commit's transaction)
+            key = (row.values["contract_number"], row.values["year"])
+            contract = self.contracts(key[0])
+            if key in self.periods or contract is None or contract["pk"] is None:
+                continue
+            start, end = annual_period_bounds(contract, key[1])
+            if end >= start:
+                self.periods[key] = ReportingPeriod.objects.create(
+                    contract_id=contract["pk"],
+                    kind=ReportingPeriod.Kind.ANNUAL,
+                    year=key[1],
+                    start=start,
+                    end=end,
+                    due_date=end + dt.timedelta(days=settings.GSZ["REPORT_DUE_DAYS"]),
+                ).pk
+
+    def check(self, row, ctx) -> None:
+        v = row.values
+        contract = self.contracts(v["contract_number"])
+        if contract is None:
+            row.problem("contract_number", _("No contract with this number is in the system or in the file."))
+            return
+        if not ctx.may_import_for(contract["agency_id"]):
+            row.problem("contract_number", _("You may import the records of your own agency only."))
+        if not contract["start_date"].year <= v["year"] <= contract["end_date"].year:
+            row.problem("year", _("The year is outside the contract's years."))
+        elif v["accepted_on"] < annual_period_bounds(contract, v["year"])[0]:
+            row.problem("accepted_on", _("The report is accepted before its year began."))
+
+    def existing(self, keys, ctx) -> dict:
+        numbers = {number for number, _year in keys}
+        found = Report.objects.filter(
+            period__contract__number__in=numbers, period__kind=ReportingPeriod.Kind.ANNUAL
+        ).select_related("period__contract")
+        wanted = set(keys)
+        return {
+            (r.period.contract.number, r.period.year): r
+            for r in found
+            if (r.period.contract.number, r.period.year) in wanted
+        }
+
+    def may_change(self, instance, ctx) -> bool:
+        return ctx.may_import_for(instance.period.contract.agency_id)
+
+    def fields(self, row, ctx) -> dict:
+        v = row.values
+        accepted = start_of_day(v["accepted_on"]) + dt.timedelta(hours=12)
+        return {
+            "period_id": self.periods.get((v["contract_number"], v["year"])),
+            "children_served": v["children_served"],
+            "families_served": v["families_served"] or 0,
+            "status": Report.Status.ACCEPTED,
+            "first_submitted_at": accepted,
+            "submitted_at": accepted,
+            "reviewed_at": accepted,
+        }
+
+    def extra_changes(self, instance, row, ctx) -> bool:
+        return False
+
+    def new(self, fields, ctx):
+        return Report(**fields, reviewed_by=ctx.user, created_by=ctx.user)
+
+    def summary(self, row, fields, instance) -> dict:
+        contract = self.contracts(row.values["contract_number"])
+        return {"pk": getattr(instance, "pk", None), "agency_id": contract["agency_id"]}
+
+
+def load_reports(keys) -> dict:
+    numbers = {number for number, _year in keys}
+    found = Report.objects.filter(
+        period__contract__number__in=numbers, period__kind=ReportingPeriod.Kind.ANNUAL
+    ).select_related("period__contract")
+    return {
+        (r.period.contract.number, r.period.year): {"pk": r.pk, "agency_id": r.period.contract.agency_id}
+        for r in found
+    }
+
+
+def indicators() -> list[tuple[str, str]]:
+    return [(indicator.code, indicator.name) for indicator in Indicator.objects.all()]
+
+
+class ActualKind(Kind):
+    """Indicator actuals of the imported (or stored) annual reports."""
+
+    code = "actuals"
+    label = gettext_lazy("Indicator actuals")
+    order = 56
+    model = Actual
+    key_columns = ("contract_number", "year", "indicator")
+    columns = [
+        c.Column(
+            "contract_number",
+            gettext_lazy("Number of the contract."),
+            "2019-ALM-01/1",
+            c.code_text(40),
+            text_format=True,
+        ),
+        c.Column("year", gettext_lazy("Year reported."), "2019", c.year),
+        c.Column("indicator", gettext_lazy("Indicator (code)."), "", c.choice(indicators), choices=indicators),
+        c.Column("value", gettext_lazy("Actual value."), "63", c.money),
+    ]
+
+    def prepare(self, rows, ctx) -> None:
+        keys = [(row.values["contract_number"], row.values["year"]) for row in rows]
+        self.reports = ctx.resolve("reports", keys, load_reports)
+        self.indicator_ids = dict(Indicator.objects.values_list("code", "pk"))
+
+    def check(self, row, ctx) -> None:
+        v = row.values
+        report = self.reports((v["contract_number"], v["year"]))
+        if report is None:
+            row.problem("year", _("No annual report of this contract and year is in the system or in the file."))
+        elif not ctx.may_import_for(report["agency_id"]):
+            row.problem("contract_number", _("You may import the records of your own agency only."))
+
+    def existing(self, keys, ctx) -> dict:
+        numbers = {key[0] for key in keys}
+        found = Actual.objects.filter(report__period__contract__number__in=numbers).select_related(
+            "report__period__contract", "indicator"
+        )
+        wanted = set(keys)
+        result = {}
+        for a in found:
+            key = (a.report.period.contract.number, a.report.period.year, a.indicator.code)
+            if key in wanted:
+                result[key] = a
+        return result
+
+    def may_change(self, instance, ctx) -> bool:
+        return ctx.may_import_for(instance.report.period.contract.agency_id)
+
+    def fields(self, row, ctx) -> dict:
+        v = row.values
+        return {
+            "report_id": self.reports((v["contract_number"], v["year"]))["pk"],
+            "indicator_id": self.indicator_ids[v["indicator"]],
+            "value": v["value"],
+        }

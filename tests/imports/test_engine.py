@@ -224,3 +224,34 @@ def test_an_unexpected_error_leaves_a_message_not_an_endless_check(officer, agen
     assert batch.status == Import.Status.HAS_ERRORS
     assert batch.problem_count == 1
     assert batch.job.status == "failed"
+
+
+def test_annual_report_figures_and_actuals(officer, agency):
+    from contracts.models import Actual, Report
+    from core.models import Indicator
+    from evaluation.analytics.coverage import coverage_matrix
+    from tests import factories
+
+    sheets = dataset(agency, years=(2019,))
+    indicator = Indicator.objects.order_by("pk").first()
+    sheets["reports"] = [
+        {"contract_number": "IMP-75-2019/1", "year": "2019", "children_served": "120", "accepted_on": "20.01.2020"}
+    ]
+    sheets["actuals"] = [
+        {"contract_number": "IMP-75-2019/1", "year": "2019", "indicator": indicator.code, "value": "63"}
+    ]
+    content = xlsx(sheets)
+    batch = upload(officer, content)
+    assert batch.status == Import.Status.READY, batch.problems
+    assert batch.counts["reports"]["created"] == 1
+    services.commit(user=officer, batch=batch)
+    report = Report.objects.get(period__contract__number="IMP-75-2019/1")
+    assert report.status == Report.Status.ACCEPTED
+    assert report.children_served == 120
+    assert Actual.objects.get(report=report).value == 63
+    again = upload(officer, content)
+    assert again.total("created") == again.total("updated") == 0
+    import datetime as dt
+
+    matrix = coverage_matrix(2019, today=dt.date(2026, 3, 1), regions=[factories.region("75")])
+    assert sum(cell.children_served or 0 for cell in matrix.cells) == 120
