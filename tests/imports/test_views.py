@@ -51,6 +51,11 @@ def test_officer_uploads_reads_the_report_and_commits(client, officer, agency):
     detail = client.get(call.get_absolute_url()).content.decode()
     assert 'data-testid="provenance"' in detail
     assert 'data-testid="portal-numbers"' in detail
+    contract_page = client.get(call.contract.get_absolute_url()).content.decode()
+    assert 'data-testid="provenance"' in contract_page
+    assert 'data-testid="portal-numbers"' in contract_page
+    provider = call.contract.provider
+    assert 'data-testid="provenance"' in client.get(provider.get_absolute_url()).content.decode()
     listing = client.get(reverse("core:imports")).content.decode()
     assert "records.xlsx" in listing
 
