@@ -29,7 +29,10 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "Open http://$(HOST):$(PORT)/ (Ctrl+C stops the server)."
+	@echo "Open http://$(HOST):$(PORT)/ (Ctrl+C stops the server and the task worker)."
+	@# The task worker (imports run in the background) starts beside the server and stops with it.
+	$(BIN)/python manage.py db_worker & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "providers",
     "tenders",
@@ -198,6 +200,10 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["one_line_403"]}},
 }
 
+# Background tasks (django-tasks): the database backend, run by `manage.py db_worker` beside the server (`make run`
+# starts both). Tests use the immediate backend (tests/conftest.py); TASKS_BACKEND overrides the backend.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 # Domain settings (DESIGN.md). Each may be overridden by an environment variable of the same name.
 GSZ = {
     # Failed logins per (username, IP) before a lockout, and how long it lasts.
@@ -252,6 +258,9 @@ GSZ = {
     "COUNCIL_ANY_ZERO_NEGATIVE": os.environ.get("COUNCIL_ANY_ZERO_NEGATIVE", "1") == "1",
     "COUNCIL_NEGATIVE_CRITERION_NEGATIVE": os.environ.get("COUNCIL_NEGATIVE_CRITERION_NEGATIVE", "1") == "1",
     # Where the bulk file (every release, gzipped JSON lines) is written by `manage.py rebuild_opendata`.
+    # Imports of past records: the most rows a file may hold (all sheets together), rows checked per chunk.
+    "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "100000")),
+    "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "1000")),
     "OPENDATA_DIR": Path(os.environ.get("OPENDATA_DIR", MEDIA_ROOT / "opendata")),
     # Analytics snapshots kept besides the first of every month (kept forever): the newest of each of the last N
     # days that have one.

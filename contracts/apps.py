@@ -7,6 +7,9 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts and reports")
 
     def ready(self) -> None:
+        from contracts import imports as record_imports
+
+        record_imports.register_all()
         from contracts import panels
 
         panels.register_all()

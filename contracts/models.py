@@ -166,7 +166,13 @@ class Contract(Searchable):
         "tenders.Call", verbose_name=_("call"), on_delete=models.PROTECT, related_name="contract"
     )
     bid = models.OneToOneField(
-        "tenders.Bid", verbose_name=_("winning bid"), on_delete=models.PROTECT, related_name="contract"
+        "tenders.Bid",
+        verbose_name=_("winning bid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contract",
+        help_text=_("Empty for a past contract brought in by an import (its bids are not kept)."),
     )
     provider = models.ForeignKey(
         "providers.Provider", verbose_name=_("NGO"), on_delete=models.PROTECT, related_name="contracts"
@@ -204,6 +210,12 @@ class Contract(Searchable):
         _("terminated on"), null=True, blank=True, help_text=_("The contract stops serving on this date.")
     )
     termination_reason = models.TextField(_("reason for termination"), blank=True)
+    portal_announcement_number = models.CharField(
+        _("portal announcement number"), max_length=40, blank=True, validators=[validate_single_line]
+    )
+    portal_lot_number = models.CharField(
+        _("portal lot number"), max_length=40, blank=True, validators=[validate_single_line]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.documents import private_storage
 from core.search import Searchable
 from core.util import translated
 from core.validators import validate_bin, validate_single_line
@@ -440,6 +441,10 @@ class AuditEvent(models.Model):
         EVALUATION_SCORES_SUBMITTED = "evaluation scores submitted", _("evaluation scores submitted")
         EVALUATION_CONCLUDED = "evaluation concluded", _("evaluation concluded")
         EVALUATION_REOPENED = "evaluation reopened", _("evaluation reopened")
+        # imports of past records
+        IMPORTED = "imported", _("imported")
+        UPDATED_BY_IMPORT = "updated by import", _("updated by import")
+        IMPORT_COMMITTED = "import committed", _("import committed")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -583,3 +588,161 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y}: {self.reason}"
+
+
+# -- background jobs and imports of past records ------------------------------------------------------------------
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> JobQuerySet:
+        """Return the jobs a user may follow: their own (all for administrators)."""
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role is None:
+            return self.none()
+        return self.filter(owner=user)
+
+
+class Job(models.Model):
+    """The progress of one background task (django-tasks): what it is, whose, how far it got, and its result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows in all"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportQuerySet:
+        """Return the imports a user may open: all for administrators, their agency's for officers, else none."""
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role == Role.OFFICER:
+            return self.filter(agency_id=user.agency_id)
+        return self.none()
+
+
+def import_upload_to(instance, filename: str) -> str:
+    import uuid
+    from pathlib import PurePath
+
+    extension = PurePath(filename).suffix.lower()
+    return f"imports/{uuid.uuid4().hex}{extension if extension in ('.xlsx', '.csv') else ''}"
+
+
+class Import(models.Model):
+    """One uploaded file of past records: checked (a dry run) and, when it has no errors, committed."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("checking")
+        HAS_ERRORS = "errors", _("has errors")
+        READY = "ready", _("ready to commit")
+        COMMITTING = "committing", _("committing")
+        COMMITTED = "committed", _("committed")
+        UNREADABLE = "unreadable", _("unreadable file")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("An officer imports the records of their agency; empty for an administrator's import."),
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to, storage=private_storage)
+    file_name = models.CharField(_("file name"), max_length=255, validators=[validate_single_line])
+    csv_kind = models.CharField(_("kind of records in a CSV file"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CHECKING)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    job = models.ForeignKey(Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("committed"), null=True, blank=True)
+
+    objects = ImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:import-detail", args=[self.pk])
+
+    def total(self, outcome: str) -> int:
+        return sum(per_kind.get(outcome, 0) for per_kind in self.counts.values())
+
+
+class ImportedRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportedRecordQuerySet:
+        """Return every provenance row: where a record came from (file name, sheet, row) is shown on its page to
+        whoever may open the record."""
+        return self.all()
+
+    def for_object(self, obj: models.Model) -> ImportedRecordQuerySet:
+        """Return where an object came from (newest import first)."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=str(obj.pk)
+        ).select_related("batch")
+
+
+class ImportedRecord(models.Model):
+    """Provenance: a record created or changed by an import, with the file's sheet and row it came from."""
+
+    batch = models.ForeignKey(Import, verbose_name=_("import"), on_delete=models.PROTECT, related_name="records")
+    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT)
+    object_id = models.CharField(_("object id"), max_length=40)
+    sheet = models.CharField(_("sheet"), max_length=40)
+    row = models.PositiveIntegerField(_("row"))
+    created = models.BooleanField(_("created by the import"), default=True)
+
+    objects = ImportedRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-batch_id", "id"]
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="imported_record_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.batch}: {self.sheet} {self.row}"

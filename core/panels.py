@@ -4,6 +4,7 @@ links."""
 from django.utils.translation import gettext_lazy as _
 
 from core import dashboard, registry
+from core.imports.services import may_import
 from core.models import AuditEvent, Role
 
 ALL_ROLES = frozenset(Role.values)
@@ -33,6 +34,17 @@ def register_all() -> None:
             label=_("Dashboard"),
             url_name="core:dashboard",
             current=frozenset({"core:dashboard"}),
+        ),
+    )
+    registry.register(
+        registry.NAV,
+        registry.Link(
+            key="imports",
+            order=900,
+            predicate=may_import,
+            label=_("Import"),
+            url_name="core:imports",
+            current=frozenset({"core:imports", "core:import-new", "core:import-detail"}),
         ),
     )
     registry.register(

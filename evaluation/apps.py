@@ -7,6 +7,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation, coverage and stability")
 
     def ready(self) -> None:
+        from evaluation import imports as record_imports
+
+        record_imports.register_all()
         from evaluation import panels
         from evaluation.analytics import ocds
 

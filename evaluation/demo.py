@@ -16,6 +16,7 @@ from contracts.prices import year_prices
 from core.audit import Action
 from core.demo import backdated
 from core.models import Region
+from evaluation import demo_import
 from evaluation.analytics import ocds
 from evaluation.analytics.snapshots import make_snapshot
 from evaluation.council import council_result
@@ -164,6 +165,8 @@ def load(*, rng, context, stdout) -> None:
         f"evaluation: {evaluated} council evaluations ({negative} negative, {finals} final), child population of 20 "
         f"regions, {limits} price limits"
     )
+    # A committed import of 2018–2020 records of two agencies (the Imports page, provenance, earlier heatmap years).
+    demo_import.load(context, stdout)
     # Open data: the releases of the whole history, dated as the events happened; the bulk file once committed.
     releases = ocds.publish_pending()
     transaction.on_commit(ocds.write_bulk_file, robust=True)

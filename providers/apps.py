@@ -7,6 +7,9 @@ class ProvidersConfig(AppConfig):
     verbose_name = _("NGO registry")
 
     def ready(self) -> None:
+        from providers import imports as record_imports
+
+        record_imports.register_all()
         from providers import panels, timeline
 
         panels.register_all()

@@ -7,6 +7,9 @@ class TendersConfig(AppConfig):
     verbose_name = _("Calls and bids")
 
     def ready(self) -> None:
+        from tenders import imports as record_imports
+
+        record_imports.register_all()
         from core.audit import Action, register_sealed_filter
         from core.timeline import register_subject
         from tenders import panels

@@ -47,6 +47,8 @@ class CallForm(forms.ModelForm):
             "min_winning_score",
             "quorum",
             "outcome_share",
+            "portal_announcement_number",
+            "portal_lot_number",
         ]
         widgets = {
             "opens_at": DATETIME,

@@ -97,6 +97,8 @@ class CallQuerySet(models.QuerySet):
         reached = Q(deadline__lte=now) & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=F("deadline")))
         return self.annotate(
             submitted_bids=Case(
+                # A past call brought in by an import keeps the count of its bids, not the bids themselves.
+                When(Q(imported_bid_count__isnull=False, deadline__lte=now), then=F("imported_bid_count")),
                 When(reached, then=Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)),
                 default=Value(None),
                 output_field=models.IntegerField(),
@@ -181,6 +183,27 @@ class Call(Searchable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reannouncements",
+    )
+    portal_announcement_number = models.CharField(
+        _("portal announcement number"),
+        max_length=40,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("The announcement's number on the national e-procurement portal."),
+    )
+    portal_lot_number = models.CharField(
+        _("portal lot number"),
+        max_length=40,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("The lot's number on the national e-procurement portal."),
+    )
+    imported_bid_count = models.PositiveSmallIntegerField(
+        _("bids submitted (imported)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("For a past call brought in by an import: how many bids were submitted (its bids are not kept)."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
@@ -455,6 +478,9 @@ DRAFT_COPY_RESETS = frozenset(
         "draft_reminder_sent_at",
         "unopened_reminder_sent_at",
         "reannounced_from",
+        "portal_announcement_number",
+        "portal_lot_number",
+        "imported_bid_count",
         "created_by",
         "created_at",
         "opens_at",

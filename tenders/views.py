@@ -165,7 +165,7 @@ class CallDetailView(DetailView):
             bid.can_continue = permissions.can_edit_bid(user, bid)
         deadline_passed = call.deadline_passed(now)
         results = None
-        if call.status in (Call.Status.AWARDED, Call.Status.FAILED):
+        if call.status in (Call.Status.AWARDED, Call.Status.FAILED) and call.imported_bid_count is None:
             ranked = services.ranking(call)
             results = {
                 "ranked": ranked,

@@ -31,6 +31,15 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run synchronously, inside the request or command that enqueues them.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The apps' tasks were declared (and the backends read) while Django started: read the setting again.
+    from asgiref.local import Local
+    from django_tasks import task_backends
+
+    task_backends._settings = None
+    task_backends.__dict__.pop("settings", None)
+    task_backends._connections = Local(task_backends.thread_critical)
 
 
 def is_postgres() -> bool:

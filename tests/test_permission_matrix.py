@@ -135,7 +135,25 @@ def build_objects(users: dict, provider: Provider, other_provider: Provider) -> 
     build_tenders(objs)
     build_contracts(objs)
     build_evaluation(objs)
+    build_imports(objs)
     return objs
+
+
+IMPORT_CSV = (
+    "bin;name_ru;name_kk;legal_form;registration_date;home_region;address;phone;email\n"
+    f"{factories.valid_bin(977, year_month='1207')};ОФ «Матрица»;«Матрица» ҚҚ;public-fund;15.03.2012;750000000;"
+    "Алматы;+7 727 000 00 00;m@example.kz\n"
+)
+
+
+def build_imports(objs: Objects) -> None:
+    """`import`: the officer's checked import of one NGO (a CSV of the providers sheet), ready to commit."""
+    from core.imports import services as import_services
+
+    objs["import"] = import_services.start_import(
+        user=objs["officer"], upload=SimpleUploadedFile("providers.csv", IMPORT_CSV.encode()), csv_kind="providers"
+    )
+    assert objs["import"].status == "ready", objs["import"].problems
 
 
 PDF = b"%PDF-1.4\n% matrix test\n"
@@ -547,6 +565,57 @@ CORE_CASES = [
         public=True,
         state=languages,
         label="unknown-language",
+    ),
+]
+
+IMPORTERS = logged_in(403, officer=200, other_officer=200, admin=200)  # officers (own agency) and admins import
+OWN_IMPORT = logged_in(403, officer=200, other_officer=404, admin=200)  # an import of the officer's agency
+
+
+def import_pk(objs: Objects) -> dict:
+    return {"pk": objs["import"].pk}
+
+
+def import_upload(objs: Objects) -> dict:
+    return {"file": SimpleUploadedFile("providers.csv", IMPORT_CSV.encode()), "csv_kind": "providers"}
+
+
+def import_state(objs: Objects) -> Any:
+    from core.models import Import
+
+    return (Import.objects.count(), row(Import, objs["import"].pk))
+
+
+IMPORT_CASES = [
+    Case("core:imports", IMPORTERS),
+    Case("core:import-template", IMPORTERS),
+    Case("core:import-new", IMPORTERS),
+    Case(
+        "core:import-new",
+        logged_in(403, officer=302, other_officer=302, admin=302),
+        method="post",
+        data=import_upload,
+        state=import_state,
+        changes=frozenset({"officer", "other_officer", "admin"}),
+    ),
+    Case("core:import-detail", OWN_IMPORT, kwargs=import_pk),
+    Case("core:import-report", OWN_IMPORT, kwargs=import_pk),
+    Case(
+        "core:import-commit",
+        logged_in(403, officer=302, other_officer=404, admin=302),
+        kwargs=import_pk,
+        method="post",
+        state=import_state,
+        changes=frozenset({"officer", "admin"}),
+    ),
+    # Only administrators move a region's data_from_year; the import here is not committed, so nothing moves.
+    Case(
+        "core:import-data-from",
+        logged_in(403, officer=403, other_officer=404, admin=302),
+        kwargs=import_pk,
+        method="post",
+        data=lambda objs: {"region": objs["officer"].agency.region_id},
+        state=import_state,
     ),
 ]
 
@@ -1876,6 +1945,7 @@ OPENDATA_CASES = [
 
 CASES: list[Case] = [
     *CORE_CASES,
+    *IMPORT_CASES,
     *AUTH_CASES,
     *ADMIN_CASES,
     *PROVIDER_CASES,

@@ -142,3 +142,17 @@ def amendment_value(value) -> str:
     from core.timeline import amendment_value as plain_value
 
     return plain_value(value)
+
+
+@register.inclusion_tag("includes/provenance.html")
+def provenance(obj):
+    """Where an imported record came from: the import, its file, sheet and row (nothing for other records)."""
+    from core.models import ImportedRecord
+
+    return {"records": list(ImportedRecord.objects.for_object(obj)[:3])}
+
+
+@register.filter
+def import_total(batch, outcome: str) -> int:
+    """Records an import created, updated or left unchanged, over all its kinds."""
+    return batch.total(outcome)

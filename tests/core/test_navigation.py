@@ -19,6 +19,7 @@ CALLS, CONTRACTS, REPORTS, COMPLAINTS = "/calls/", "/contracts/", "/contracts/re
 DASHBOARD, REGISTRY, MINE, REGISTER = "/dashboard/", "/providers/", "/providers/mine/", "/providers/register/"
 EVALUATIONS, RANKING, INDICATORS = "/evaluations/", "/ranking/", "/indicators/"
 NATIONAL, COVERAGE, ADMINISTRATION = "/committee/", "/coverage/", "/admin/"
+IMPORTS = "/imports/"
 
 MENUS = {
     "anonymous": [CALLS, CONTRACTS, COVERAGE, REGISTER],
@@ -33,6 +34,7 @@ MENUS = {
         RANKING,
         NATIONAL,
         INDICATORS,
+        IMPORTS,
     ],
     "expert": [DASHBOARD, CALLS, EVALUATIONS, RANKING, NATIONAL, INDICATORS],
     "ngo": [DASHBOARD, CALLS, CONTRACTS, REPORTS, COMPLAINTS, MINE, COVERAGE, INDICATORS],
@@ -59,6 +61,7 @@ MENUS = {
         RANKING,
         NATIONAL,
         INDICATORS,
+        IMPORTS,
         ADMINISTRATION,
     ],
 }

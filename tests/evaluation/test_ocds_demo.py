@@ -38,7 +38,10 @@ def test_the_demo_publishes_its_history_and_every_package_passes_the_checks(clie
     kinds = Counter(r.tags[0] for r in releases)
     assert {"tender", "tenderUpdate", "tenderCancellation", "award", "contract", "implementation"} <= set(kinds)
     assert kinds["contractTermination"] >= 1
-    for call in Call.objects.exclude(published_at=None).exclude(status=Call.Status.DRAFT):
+    # Calls brought in by an import publish no release: no event of the system happened to them.
+    for call in (
+        Call.objects.exclude(published_at=None).exclude(status=Call.Status.DRAFT).filter(imported_bid_count=None)
+    ):
         first = Release.objects.filter(call=call).order_by("date", "pk").first()
         assert first is not None, call.number
         assert first.tags == ["tender"]
