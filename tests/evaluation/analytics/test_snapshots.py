@@ -170,7 +170,7 @@ def test_the_coverage_page_reads_the_current_snapshot_and_a_past_one_on_request(
     page = client.get(url)  # the snapshot, not the records as they are now
     assert page.context["snapshot"] == first
     assert page.context["matrix"].cell(*shymkent_fs).status == CellStatus.FAILED
-    assert f"#{first.pk}" in page.content.decode()
+    assert f'href="{first.get_absolute_url()}"' in page.content.decode()  # the banner names and links it
 
     second = make_snapshot(today=TODAY)
     assert client.get(url).context["matrix"].cell(*shymkent_fs).status == CellStatus.COVERED
