@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from core.models import Region, ServiceType
+from core.models import Job, Region, ServiceType
 from core.util import today as local_today
 from evaluation.analytics.coverage import (
     Cell,
@@ -73,13 +74,23 @@ def flag_key(flag) -> tuple:
     )
 
 
-def make_snapshot(*, today: dt.date | None = None, trigger: str = Snapshot.Trigger.SCHEDULED, by=None) -> Snapshot:
-    """Compute the analytics as of `today` (default: today in Almaty) and store them as a new snapshot."""
+def make_snapshot(
+    *,
+    today: dt.date | None = None,
+    trigger: str = Snapshot.Trigger.SCHEDULED,
+    by=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Snapshot:
+    """Compute the analytics as of `today` (default: today in Almaty) and store them as a new snapshot; `progress`
+    hears (steps done, steps in all): one step per year's matrix, one for stability, one for the flags."""
     on = today or local_today()
     first_year, last_year = FIRST_YEAR, on.year + YEARS_AHEAD
     window = default_window(on)
+    steps = last_year - first_year + 3
+    report = progress or (lambda done, total: None)
     cells = []
     for year in range(first_year, last_year + 1):
+        report(year - first_year, steps)
         matrix = coverage_matrix(year, today=on)
         providers = _provider_ids(matrix)
         cells += [
@@ -102,6 +113,7 @@ def make_snapshot(*, today: dt.date | None = None, trigger: str = Snapshot.Trigg
             )
             for c in matrix.cells
         ]
+    report(steps - 2, steps)
     stability = [
         SnapshotStability(
             region_id=row.region.pk,
@@ -118,6 +130,7 @@ def make_snapshot(*, today: dt.date | None = None, trigger: str = Snapshot.Trigg
         )
         for row in stability_table(*window, today=on)
     ]
+    report(steps - 1, steps)
     flags = _flags(on)
     with transaction.atomic():
         snapshot = Snapshot.objects.create(
@@ -136,7 +149,33 @@ def make_snapshot(*, today: dt.date | None = None, trigger: str = Snapshot.Trigg
         SnapshotCell.objects.bulk_create(cells, batch_size=1000)
         SnapshotStability.objects.bulk_create(stability, batch_size=1000)
         SnapshotFlag.objects.bulk_create(flags, batch_size=1000)
+    report(steps, steps)
     return snapshot
+
+
+JOB_KIND = "snapshot"
+
+
+def refresh_in_background(*, by=None, trigger: str = Snapshot.Trigger.MANUAL) -> Job:
+    """Ask the worker for a new snapshot and return the job that follows it. Requests coalesce: while one is still
+    queued, it is returned instead of a second (it will see every change made meanwhile)."""
+    from evaluation.tasks import refresh_snapshot
+
+    with transaction.atomic():
+        queued = Job.objects.select_for_update().filter(kind=JOB_KIND, status=Job.Status.QUEUED).first()
+        if queued is not None:
+            return queued
+        job = Job.objects.create(kind=JOB_KIND, owner=by)
+    result = refresh_snapshot.enqueue(job.pk, trigger)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def running_job() -> Job | None:
+    """Return the snapshot job queued or running now, if any (the pages say newer data is being computed)."""
+    unfinished = (Job.Status.QUEUED, Job.Status.RUNNING)
+    return Job.objects.filter(kind=JOB_KIND, status__in=unfinished).order_by("created_at").first()
 
 
 def _provider_ids(matrix: CoverageMatrix) -> dict[tuple[int, int], list[int]]:

@@ -30,7 +30,7 @@ from evaluation.analytics import charts, forms, tables, workbook
 from evaluation.analytics.coverage import CellStatus, coverage_matrix, uncovered_cells
 from evaluation.analytics.flags import RULES, FlagKind, red_flags
 from evaluation.analytics.money import series
-from evaluation.analytics.snapshots import compare, make_snapshot, matrix_of
+from evaluation.analytics.snapshots import compare, matrix_of, refresh_in_background, running_job
 from evaluation.analytics.stability import (
     Verdict,
     agency_stability,
@@ -106,6 +106,7 @@ class AnalyticsPageMixin:
                 "can_see_analytics": can_see_analytics(self.request.user),
                 "snapshot": self.snapshot,
                 "reads_snapshot": self.reads_snapshot,
+                "refreshing": self.reads_snapshot and running_job() is not None,
             }
         )
         return context
@@ -546,10 +547,18 @@ class SnapshotListView(ListView):
     def get_queryset(self):
         return Snapshot.objects.visible_to(self.request.user).select_related("made_by")
 
+    def get_template_names(self):
+        if self.request.htmx and "progress" in self.request.GET:  # the progress bar polls itself
+            return [f"{self.template_name}#progress"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        job = running_job()
         context.update(
             {
+                "job": job,
+                "finished": job is None and "progress" in self.request.GET,
                 "current": Snapshot.objects.current(),
                 "can_refresh": can_refresh(self.request.user),
                 "can_see_analytics": can_see_analytics(self.request.user),
@@ -613,6 +622,6 @@ class SnapshotRefreshView(View):
     def post(self, request):
         if not can_refresh(request.user):
             raise PermissionDenied
-        snapshot = make_snapshot(trigger=Snapshot.Trigger.MANUAL, by=request.user)
-        messages.success(request, _("Snapshot #%(number)d is made.") % {"number": snapshot.pk})
-        return redirect(snapshot)
+        refresh_in_background(by=request.user)
+        messages.success(request, _("A new snapshot is being computed; the pages keep showing the current one."))
+        return redirect("evaluation:snapshots")

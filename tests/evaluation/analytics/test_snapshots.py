@@ -9,9 +9,21 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from core.models import Job
 from evaluation.analytics.coverage import CellStatus, coverage_matrix
 from evaluation.analytics.flags import FlagKind, red_flags
-from evaluation.analytics.snapshots import compare, flags_of, kept, make_snapshot, matrix_of, month_before, prune
+from evaluation.analytics.snapshots import (
+    JOB_KIND,
+    compare,
+    flags_of,
+    kept,
+    make_snapshot,
+    matrix_of,
+    month_before,
+    prune,
+    refresh_in_background,
+    running_job,
+)
 from evaluation.analytics.stability import default_window, stability_table
 from evaluation.models import Snapshot
 from tests import factories as f
@@ -206,10 +218,52 @@ def test_the_change_page_shows_what_changed(client, committee, dataset):
     assert str(f.region("79").name) in text
 
 
-def test_committee_staff_make_a_snapshot_by_hand(client, committee, dataset, clock):
+def test_committee_staff_make_a_snapshot_by_hand_in_the_background(client, committee, dataset, clock):
     client.force_login(committee)
     response = client.post(reverse("evaluation:snapshot-refresh"))
-    snapshot = Snapshot.objects.get()
+
     assert response.status_code == 302
-    assert response["Location"] == snapshot.get_absolute_url()
+    assert response["Location"] == reverse("evaluation:snapshots")
+    snapshot = Snapshot.objects.get()  # tests run tasks at once (the immediate backend)
     assert (snapshot.trigger, snapshot.made_by) == (Snapshot.Trigger.MANUAL, committee)
+    job = Job.objects.get(kind=JOB_KIND)
+    steps = 2029 - 2016 + 1 + 2  # each year's matrix, the stability table, the flags
+    assert (job.status, job.done, job.total, job.result) == (Job.Status.DONE, steps, steps, {"snapshot": snapshot.pk})
+
+
+def test_requests_coalesce_while_one_is_queued(committee, monkeypatch):
+    """A refresh asked for while another is still queued joins it (that one will see every change meanwhile)."""
+    from evaluation import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks, "refresh_snapshot", _Queue(enqueued))  # the task waits in the queue
+    first = refresh_in_background(by=committee)
+    second = refresh_in_background(by=committee)
+
+    assert first == second
+    assert len(enqueued) == 1
+    assert running_job() == first
+
+
+def test_the_pages_say_newer_data_is_being_computed(client, committee, dataset, clock):
+    make_snapshot(today=TODAY)
+    Job.objects.create(kind=JOB_KIND, status=Job.Status.RUNNING, done=3, total=16)
+    client.force_login(committee)
+
+    assert 'data-testid="refreshing"' in client.get(reverse("evaluation:coverage")).content.decode()
+    progress = client.get(reverse("evaluation:snapshots"), {"progress": 1}, headers={"HX-Request": "true"})
+    text = progress.content.decode()
+    assert 'data-testid="snapshot-progress"' in text
+    assert 'value="18"' in text  # 3 of 16 steps
+    assert "<html" not in text  # only the partial
+
+
+class _Queue:
+    """A task that only records that it was enqueued (as a worker that has not started yet)."""
+
+    def __init__(self, enqueued: list) -> None:
+        self.enqueued = enqueued
+
+    def enqueue(self, *args):
+        self.enqueued.append(args)
+        return type("Result", (), {"id": "queued-task"})()
