@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
@@ -40,6 +41,20 @@ def pytest_configure(config):
     task_backends._settings = None
     task_backends.__dict__.pop("settings", None)
     task_backends._connections = Local(task_backends.thread_critical)
+    # On SQLite the live server's request threads share the test's one in-memory connection; two requests at once
+    # (a page's htmx panels load together) could deadlock on it. Serve one request at a time there (the server
+    # then closes each connection, so the browser never waits on a kept-alive one); PostgreSQL stays threaded.
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        from django.test.testcases import LiveServerThread
+
+        LiveServerThread.server_class = OneRequestAtATimeServer
+
+
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server without request threads: the server's own thread already uses the test's connections."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 def is_postgres() -> bool:

@@ -3,6 +3,7 @@ button; the acceptance record shows who accepted the report and when."""
 
 import pytest
 
+from evaluation.models import ResultEvaluation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,9 @@ def test_a_report_under_review_has_no_acceptance_record(client, committee):
     assert 'data-testid="acceptance-record"' not in client.get(report.get_absolute_url()).content.decode()
 
 
-def test_the_councils_conclusion_has_a_print_button(client, committee):
+def test_the_councils_conclusion_has_a_print_button_once_concluded(client, committee):
     evaluation = factories.ResultEvaluationFactory()
     client.force_login(committee)
+    assert 'data-testid="print"' not in client.get(evaluation.get_absolute_url()).content.decode()  # open: none yet
+    ResultEvaluation.objects.filter(pk=evaluation.pk).update(status=ResultEvaluation.Status.SUBMITTED)
     assert 'data-testid="print"' in client.get(evaluation.get_absolute_url()).content.decode()

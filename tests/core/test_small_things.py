@@ -79,12 +79,19 @@ def test_a_recused_member_is_told_so_not_that_the_role_does_not_allow(client, cl
 
 def test_a_locked_bid_says_it_is_locked(client, clock, officer, ngo_user, provider):
     call = factories.CallFactory(agency=officer.agency, created_by=officer)
-    bid = factories.BidFactory(call=call, provider=provider, created_by=ngo_user, status=Bid.Status.SUBMITTED)
+    bid = factories.BidFactory(
+        call=call,
+        provider=provider,
+        created_by=ngo_user,
+        status=Bid.Status.SUBMITTED,
+        submitted_at=factories.almaty(dt.date(2026, 11, 20), 15, 30),
+    )
 
-    response = english(client, ngo_user).get(reverse("tenders:bid-edit", args=[bid.pk]))
+    response = english(client, ngo_user).get(reverse("tenders:bid-edit", args=[bid.pk]), follow=True)
 
-    assert response.status_code == 403
-    assert "This bid is submitted and locked" in response.content.decode()
+    # Sent to the bid's own page with the reason (under the call's lock, the same words as a refused save).
+    assert response.redirect_chain == [(bid.get_absolute_url(), 302)]
+    assert "Your bid was submitted at 15:30 on 20 November" in response.content.decode()
 
 
 def test_the_admin_counts_rows_after_the_plural_name_with_the_sites_favicon(client, admin_user):

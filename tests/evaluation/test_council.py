@@ -392,7 +392,10 @@ def test_the_evaluation_page_shows_only_how_many_sheets_are_in_before_quorum(cli
 
     html = page.content.decode()
     assert "1 of 3 required sheets are in" in html
-    assert "positive" not in html.split('data-testid="result"')[1].split("</div>")[0]
+    result = html.split('data-testid="result"')[1].split("</div>")[0]
+    assert "Conclusion by the scores" not in result  # no provisional conclusion (the agency's rule stays stated)
+    assert 'class="yes"' not in result
+    assert 'class="no"' not in result
 
 
 # -- the agency's rule as settings, per-criterion conclusions and the two stages ----------------------------------
